@@ -1,0 +1,189 @@
+"""The training configuration: one frozen dataclass, presets, and the command-line flags.
+
+Every field has the same name as its command-line flag (``region_sizes`` <-> ``--region-sizes``)
+and as the layer or function argument it ends up in. A preset supplies defaults; any field given
+explicitly overrides it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from textcnn.errors import TextcnnError
+
+VARIANTS = ("rand", "static", "non-static", "multichannel")
+OPTIMIZERS = ("adadelta", "adam", "sgd")
+
+PRESETS: dict[str, dict] = {
+    # Kim (2014): region sizes 3,4,5 x 100 maps, ReLU, dropout 0.5, max-norm 3, Adadelta
+    # (rho 0.95), batch 50, 25 epochs keeping the epoch best on the dev split.
+    "kim2014": dict(
+        region_sizes=(3, 4, 5), feature_maps=100, activation="relu", dropout=0.5, max_norm=3.0,
+        optimizer="adadelta", learning_rate=1.0, rho=0.95, batch_size=50, epochs=25, patience=None,
+    ),
+    # Modern defaults: the same network trained by Adam, stopping when the dev split stops
+    # improving; reaches Kim's accuracy in a few epochs.
+    "fast": dict(
+        region_sizes=(3, 4, 5), feature_maps=100, activation="relu", dropout=0.5, max_norm=3.0,
+        optimizer="adam", learning_rate=1e-3, batch_size=50, epochs=10, patience=2,
+    ),
+}
+
+
+def _f(default, help: str, **extra):
+    return field(default=default, metadata={"help": help, **extra})
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """Everything that defines a training run (written as ``config.json`` beside its outputs)."""
+
+    # Data.
+    dataset: str = _f("mr", "a benchmark name (mr, sst1, sst2, subj, trec, trec-fine, cr, mpqa) or a training file")
+    dev: str | None = _f(None, "a dev file (default: the dataset's dev split, else --dev-fraction of train)")
+    test: str | None = _f(None, "a test file (default: the dataset's test split)")
+    format: str | None = _f(None, "file format: csv, tsv, jsonl, fasttext, label-first (default: from the file)")
+    text_column: str = _f("text", "text column of CSV/TSV/JSONL files")
+    label_column: str = _f("label", "label column of CSV/TSV/JSONL files")
+    encoding: str = _f("utf-8", "text encoding of data files")
+    dev_fraction: float = _f(0.1, "share of train held out for early stopping when there is no dev split")
+    test_fraction: float = _f(0.1, "share held out for the test report when there is no test split")
+    # Text.
+    tokenizer: str = _f("kim", "kim (Kim's cleaning, Unicode-aware) or whitespace")
+    lowercase: bool | None = _f(None, "lower-case texts (default: the dataset's convention; TREC keeps case)")
+    min_count: int = _f(1, "minimum count of a training-split token to enter the vocabulary")
+    max_tokens: int | None = _f(None, "truncate texts to this many tokens")
+    # Model.
+    variant: str = _f("rand", "rand, static, non-static or multichannel")
+    vectors: str | None = _f(None, "pretrained word vectors (static, non-static, multichannel)")
+    embedding_dim: int = _f(300, "embedding size of the rand variant")
+    embedding_init_scale: float = _f(0.25, "learned embeddings start uniform in [-scale, scale]")
+    region_sizes: tuple[int, ...] = _f((3, 4, 5), "region sizes, comma-separated")
+    feature_maps: int = _f(100, "filters per region size")
+    activation: str = _f("relu", "activation of the convolution")
+    dropout: float = _f(0.5, "dropout rate before the softmax layer")
+    max_norm: float | None = _f(3.0, "max L2 norm of each class's softmax weights (none: off)")
+    # Optimisation.
+    preset: str = _f("kim2014", "defaults to start from: " + ", ".join(PRESETS))
+    optimizer: str = _f("adadelta", "adadelta, adam or sgd")
+    learning_rate: float = _f(1.0, "learning rate")
+    rho: float = _f(0.95, "Adadelta's decay rate")
+    batch_size: int = _f(50, "mini-batch size")
+    epochs: int = _f(25, "maximum number of epochs")
+    patience: int | None = _f(None, "stop after this many epochs without dev improvement (none: run all epochs); the best dev epoch is kept either way")
+    class_weight: str | None = _f(None, "'balanced' weighs classes inversely to their frequency")
+    # Run.
+    seed: int = _f(0, "random seed")
+    deterministic: bool = _f(False, "bit-for-bit repeatable on the same machine (slower)")
+    bucket: bool = _f(True, "batch sentences of similar length together (faster; same results)")
+    tensorboard: bool = _f(True, "write TensorBoard logs")
+    output_dir: str = _f("runs/latest", "where the model and the run's outputs go")
+
+    def __post_init__(self):
+        object.__setattr__(self, "region_sizes", tuple(self.region_sizes))
+        problems = [
+            (self.variant not in VARIANTS, f"`variant` must be one of {', '.join(VARIANTS)}. Received: variant={self.variant!r}"),
+            (self.preset not in PRESETS, f"`preset` must be one of {', '.join(PRESETS)}. Received: preset={self.preset!r}"),
+            (self.optimizer not in OPTIMIZERS, f"`optimizer` must be one of {', '.join(OPTIMIZERS)}. Received: optimizer={self.optimizer!r}"),
+            (self.variant != "rand" and not self.vectors, f"The {self.variant} variant needs pretrained vectors: pass --vectors"),
+            (not self.region_sizes or min(self.region_sizes) < 1, f"`region_sizes` must be positive integers. Received: region_sizes={self.region_sizes}"),
+            (self.feature_maps < 1, f"`feature_maps` must be positive. Received: feature_maps={self.feature_maps}"),
+            (not 0 <= self.dropout < 1, f"`dropout` must be in [0, 1). Received: dropout={self.dropout}"),
+            (self.max_norm is not None and self.max_norm <= 0, f"`max_norm` must be positive or none. Received: max_norm={self.max_norm}"),
+            (self.learning_rate <= 0, f"`learning_rate` must be positive. Received: learning_rate={self.learning_rate}"),
+            (self.batch_size < 1, f"`batch_size` must be positive. Received: batch_size={self.batch_size}"),
+            (self.epochs < 1, f"`epochs` must be positive. Received: epochs={self.epochs}"),
+            (self.patience is not None and self.patience < 1, f"`patience` must be positive or none. Received: patience={self.patience}"),
+            (self.embedding_dim < 1, f"`embedding_dim` must be positive. Received: embedding_dim={self.embedding_dim}"),
+            (self.min_count < 1, f"`min_count` must be at least 1. Received: min_count={self.min_count}"),
+            (self.class_weight not in (None, "balanced"), f"`class_weight` must be 'balanced' or none. Received: class_weight={self.class_weight!r}"),
+            (not 0 < self.dev_fraction < 1, f"`dev_fraction` must be in (0, 1). Received: dev_fraction={self.dev_fraction}"),
+            (not 0 < self.test_fraction < 1, f"`test_fraction` must be in (0, 1). Received: test_fraction={self.test_fraction}"),
+        ]
+        for failed, message in problems:
+            if failed:
+                raise TextcnnError(message)
+
+    @classmethod
+    def from_preset(cls, preset: str = "kim2014", **overrides) -> "TrainConfig":
+        """The preset's settings, then `overrides` on top.
+
+        Example:
+        >>> TrainConfig.from_preset("fast", dataset="trec", feature_maps=200).optimizer
+        'adam'
+        """
+        if preset not in PRESETS:
+            raise TextcnnError(f"`preset` must be one of {', '.join(PRESETS)}. Received: preset={preset!r}")
+        unknown = set(overrides) - {f.name for f in dataclasses.fields(cls)}
+        if unknown:
+            raise TextcnnError(f"Unknown training option(s): {', '.join(sorted(unknown))}")
+        return cls(**{**PRESETS[preset], **overrides, "preset": preset})
+
+    def replace(self, **changes) -> "TrainConfig":
+        return dataclasses.replace(self, **changes)
+
+    def to_dict(self) -> dict:
+        data = dataclasses.asdict(self)
+        data["region_sizes"] = list(self.region_sizes)
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "TrainConfig":
+        known = {f.name for f in dataclasses.fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in known})
+
+    def save(self, path: Path) -> None:
+        Path(path).write_text(json.dumps(self.to_dict(), indent=2) + "\n")
+
+
+# --- command-line flags, generated from the fields so the names cannot drift -----------------
+
+def _parse_optional(kind):
+    def parse(text: str):
+        return None if text.lower() in ("none", "") else kind(text)
+    parse.__name__ = kind.__name__
+    return parse
+
+
+def _parse_ints(text: str) -> tuple[int, ...]:
+    try:
+        values = tuple(int(part) for part in text.replace(" ", ",").split(",") if part)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected comma-separated integers, got {text!r}") from None
+    return values
+
+
+def add_config_arguments(parser: argparse.ArgumentParser, skip: tuple[str, ...] = ()) -> None:
+    """Adds a ``--flag`` for every TrainConfig field; only flags given end up in the namespace."""
+    hints = typing.get_type_hints(TrainConfig)
+    for f in dataclasses.fields(TrainConfig):
+        if f.name in skip:
+            continue
+        flag = "--" + f.name.replace("_", "-")
+        kind = hints[f.name]
+        kwargs = dict(dest=f.name, default=argparse.SUPPRESS, help=f.metadata["help"])
+        args = typing.get_args(kind)
+        optional = type(None) in args
+        base = next((a for a in args if a is not type(None)), kind) if optional else kind
+        if base is bool:
+            parser.add_argument(flag, action=argparse.BooleanOptionalAction, **kwargs)
+            continue
+        if typing.get_origin(base) is tuple:
+            parser.add_argument(flag, type=_parse_ints, metavar="N,N,...", **kwargs)
+            continue
+        parse = _parse_optional(base) if optional else base
+        parser.add_argument(flag, type=parse, metavar=f.name.upper(), **kwargs)
+
+
+def config_from_args(namespace: argparse.Namespace, **extra) -> TrainConfig:
+    """The TrainConfig of a parsed command line: preset first, then the flags given."""
+    names = {f.name for f in dataclasses.fields(TrainConfig)}
+    given = {k: v for k, v in vars(namespace).items() if k in names}
+    given.update(extra)
+    preset = given.pop("preset", "kim2014")
+    return TrainConfig.from_preset(preset, **given)

@@ -1,0 +1,103 @@
+"""The Kim (2014) sentence CNN in its four variants."""
+
+from __future__ import annotations
+
+import numpy as np
+import keras
+
+from textcnn.layers import RegionConv
+
+VARIANTS = ("rand", "static", "non-static", "multichannel")
+
+
+def build_kim_cnn(
+    *,
+    vocab_size: int,
+    num_classes: int,
+    variant: str = "rand",
+    embedding_matrix: np.ndarray | None = None,
+    embedding_dim: int = 300,
+    embedding_init_scale: float = 0.25,
+    region_sizes=(3, 4, 5),
+    feature_maps: int = 100,
+    activation: str = "relu",
+    dropout: float = 0.5,
+    max_norm: float | None = 3.0,
+    name: str = "kim_cnn",
+) -> keras.Model:
+    """Builds Kim's CNN: embedding, multi-region convolution with 1-max pooling, dropout, softmax.
+
+    Args:
+        vocab_size: rows of the embedding table (index 0 is padding and masked).
+        num_classes: number of labels.
+        variant: ``"rand"`` (embeddings learned from scratch), ``"static"`` (pretrained, frozen),
+            ``"non-static"`` (pretrained, fine-tuned) or ``"multichannel"`` (a frozen and a
+            fine-tuned copy of the pretrained vectors; every filter spans both channels and the
+            per-channel results are summed).
+        embedding_matrix: ``(vocab_size, dim)`` pretrained vectors; required by every variant
+            but ``rand``. They enter as weights, never in the model's config.
+        embedding_dim: embedding size for ``rand``.
+        embedding_init_scale: ``rand`` embeddings start uniform in ``[-scale, scale]``.
+        region_sizes, feature_maps, activation: see :class:`textcnn.layers.RegionConv`.
+        dropout: dropout rate on the pooled features.
+        max_norm: maximum L2 norm of each class's weight vector in the softmax layer
+            (rescaled after every update), or ``None``.
+
+    Returns:
+        A Keras model from int32 token ids ``(batch, time)`` (0 = padding, right-padded) to
+        class probabilities ``(batch, num_classes)``.
+
+    Example:
+    >>> model = build_kim_cnn(vocab_size=1000, num_classes=2, feature_maps=10)
+    >>> model(np.array([[5, 6, 7, 0]])).shape
+    (1, 2)
+    """
+    if variant not in VARIANTS:
+        raise ValueError(f"`variant` must be one of {VARIANTS}. Received: variant={variant!r}")
+    if variant == "rand" and embedding_matrix is not None:
+        raise ValueError("The 'rand' variant learns its embeddings; do not pass `embedding_matrix`.")
+    if variant != "rand":
+        if embedding_matrix is None:
+            raise ValueError(f"The {variant!r} variant needs `embedding_matrix`.")
+        embedding_matrix = np.asarray(embedding_matrix, dtype="float32")
+        if embedding_matrix.ndim != 2 or embedding_matrix.shape[0] != vocab_size:
+            raise ValueError(
+                f"`embedding_matrix` must have shape ({vocab_size}, dim). "
+                f"Received: shape={embedding_matrix.shape}"
+            )
+        embedding_dim = embedding_matrix.shape[1]
+    if num_classes < 2:
+        raise ValueError(f"`num_classes` must be at least 2. Received: num_classes={num_classes}")
+
+    def embedding(layer_name, trainable):
+        return keras.layers.Embedding(
+            vocab_size,
+            embedding_dim,
+            embeddings_initializer=keras.initializers.RandomUniform(
+                -embedding_init_scale, embedding_init_scale
+            ),
+            mask_zero=True,
+            trainable=trainable,
+            name=layer_name,
+        )
+
+    tokens = keras.Input(shape=(None,), dtype="int32", name="tokens")
+    if variant == "multichannel":
+        channels = [embedding("embedding_static", False), embedding("embedding", True)]
+        x = keras.layers.Concatenate(axis=-1, name="channels")([c(tokens) for c in channels])
+    else:
+        channels = [embedding("embedding", variant != "static")]
+        x = channels[0](tokens)
+    x = RegionConv(region_sizes, feature_maps, activation=activation, name="region_conv")(x)
+    x = keras.layers.Dropout(dropout, name="dropout")(x)
+    probabilities = keras.layers.Dense(
+        num_classes,
+        activation="softmax",
+        kernel_constraint=keras.constraints.MaxNorm(max_norm, axis=0) if max_norm else None,
+        name="probabilities",
+    )(x)
+    model = keras.Model(tokens, probabilities, name=name)
+    if embedding_matrix is not None:
+        for channel in channels:
+            channel.set_weights([embedding_matrix])
+    return model
