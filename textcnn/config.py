@@ -21,10 +21,11 @@ OPTIMIZERS = ("adadelta", "adam", "sgd")
 
 PRESETS: dict[str, dict] = {
     # Kim (2014): region sizes 3,4,5 x 100 maps, ReLU, dropout 0.5, max-norm 3, Adadelta
-    # (rho 0.95), batch 50, 25 epochs keeping the epoch best on the dev split.
+    # (rho 0.95), batch 50, at most 25 epochs, early stopping on the dev split (the epoch best on
+    # dev is kept; training stops after 5 epochs without improvement).
     "kim2014": dict(
         region_sizes=(3, 4, 5), feature_maps=100, activation="relu", dropout=0.5, max_norm=3.0,
-        optimizer="adadelta", learning_rate=1.0, rho=0.95, batch_size=50, epochs=25, patience=None,
+        optimizer="adadelta", learning_rate=1.0, rho=0.95, batch_size=50, epochs=25, patience=5,
     ),
     # Modern defaults: the same network trained by Adam, stopping when the dev split stops
     # improving; reaches Kim's accuracy in a few epochs.
@@ -75,7 +76,7 @@ class TrainConfig:
     rho: float = _f(0.95, "Adadelta's decay rate")
     batch_size: int = _f(50, "mini-batch size")
     epochs: int = _f(25, "maximum number of epochs")
-    patience: int | None = _f(None, "stop after this many epochs without dev improvement (none: run all epochs); the best dev epoch is kept either way")
+    patience: int | None = _f(5, "stop after this many epochs without dev improvement (none: run all epochs); the best dev epoch is kept either way")
     class_weight: str | None = _f(None, "'balanced' weighs classes inversely to their frequency")
     # Run.
     seed: int = _f(0, "random seed")

@@ -1,0 +1,141 @@
+#!/usr/bin/env python
+"""Reproduce Kim (2014) Table 2 with textcnn: MR by 10-fold CV, TREC and SST-2 on their test sets,
+each over several seeds, and write a markdown table beside the paper's figures.
+
+Usage (from the repository root, with TEXTCNN_DATA_DIR pointing at the datasets, or online):
+
+    python scripts/reproduce_kim.py --variant rand --seeds 0 1 2 --out benchmarks/kim2014_rand
+
+Every finished run is stored in ``<out>.json`` at once; running the same command again skips
+finished runs, so an interrupted reproduction continues where it stopped.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shlex
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+KIM = {  # Kim (2014) Table 2, accuracy %; shared/REFERENCE.md
+    "rand": {"mr": 76.1, "sst2": 82.7, "trec": 91.2},
+    "static": {"mr": 81.0, "sst2": 86.8, "trec": 92.8},
+    "non-static": {"mr": 81.5, "sst2": 87.2, "trec": 93.6},
+    "multichannel": {"mr": 81.1, "sst2": 88.1, "trec": 92.2},
+}
+HARVARD = {  # the HarvardNLP replication (Torch)
+    "rand": {"mr": 75.9, "sst2": 83.5, "trec": 88.2},
+    "static": {"mr": 80.5, "sst2": 85.6, "trec": 91.8},
+    "non-static": {"mr": 81.3, "sst2": 87.0, "trec": 92.8},
+    "multichannel": {"mr": 80.8, "sst2": 87.1, "trec": 91.8},
+}
+PEERS = {  # measured on this project's machines (REFERENCE.md): fastText bigrams, TF-IDF + LR
+    "mr": ("77.1 ± 1.4", "77.9 ± 1.2"), "trec": ("89.5 ± 0.5", "88.4"), "sst2": ("81.2 ± 0.2", "81.3"),
+}
+PROTOCOL = {"mr": "10-fold CV", "trec": "test (500)", "sst2": "test (1,821), sentences only"}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--variant", default="rand")
+    parser.add_argument("--vectors", default=None)
+    parser.add_argument("--preset", default="kim2014")
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    parser.add_argument("--datasets", nargs="+", default=["mr", "trec", "sst2"])
+    parser.add_argument("--out", default="benchmarks/kim2014_rand")
+    parser.add_argument("--set", nargs="*", default=[], metavar="FIELD=VALUE",
+                        help="extra TrainConfig overrides, e.g. feature_maps=200")
+    args = parser.parse_args()
+
+    from textcnn.config import TrainConfig
+    from textcnn.training import cross_validate, fit
+
+    overrides = dict(item.split("=", 1) for item in args.set)
+    overrides = {k: json.loads(v) if v[:1] in "0123456789[-" or v in ("true", "false", "null") else v
+                 for k, v in overrides.items()}
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    store_path = out.with_suffix(".json")
+    store = json.loads(store_path.read_text()) if store_path.is_file() else {}
+
+    def persist():
+        store_path.write_text(json.dumps(store, indent=2) + "\n")
+
+    for name in args.datasets:
+        config = TrainConfig.from_preset(args.preset, dataset=name, variant=args.variant,
+                                         vectors=args.vectors, output_dir=f"{out}.runs/{name}",
+                                         tensorboard=False, **overrides)
+        entry = store.setdefault(name, {"runs": []})
+        if name == "mr":
+            started = time.perf_counter()
+            results = cross_validate(config, seeds=tuple(args.seeds), save=True, resume=True)
+            entry.update(runs=results["runs"], wall_seconds=entry.get("wall_seconds", 0)
+                         + time.perf_counter() - started)
+            persist()
+            continue
+        for seed in args.seeds:
+            if any(run["seed"] == seed for run in entry["runs"]):
+                continue
+            print(f"reproduce: {name} seed {seed}", file=sys.stderr, flush=True)
+            started = time.perf_counter()
+            result = fit(config.replace(seed=seed), save=False, verbose=1)
+            entry["runs"].append({
+                "seed": seed, "accuracy": result.report["accuracy"], "macro_f1": result.report["macro_f1"],
+                "best_epoch": result.best_epoch, "epochs": len(result.history),
+                "train_seconds": result.train_seconds, "train_examples": result.train_examples,
+            })
+            entry["wall_seconds"] = entry.get("wall_seconds", 0) + time.perf_counter() - started
+            persist()
+    write_table(out, store, args)
+    return 0
+
+
+def write_table(out: Path, store: dict, args) -> None:
+    lines = [
+        f"# Kim (2014) reproduction: CNN-{args.variant}, preset `{args.preset}`",
+        "",
+        "Accuracy %, mean ± std over seeds (for MR: the mean of each seed's 10-fold CV, then mean ± std",
+        "over seeds; min-max in brackets). Kim and HarvardNLP figures from `shared/REFERENCE.md`.",
+        "",
+        f"| dataset | protocol | textcnn (seeds {', '.join(map(str, args.seeds))}) | Kim 2014 | HarvardNLP | "
+        "fastText bigrams | TF-IDF + LR | runs | epochs run (mean) | train time | train sentences/s |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for name in args.datasets:
+        runs = store.get(name, {}).get("runs", [])
+        if not runs:
+            continue
+        by_seed = {}
+        for run in runs:
+            by_seed.setdefault(run["seed"], []).append(run["accuracy"] * 100)
+        per_seed = np.array([np.mean(v) for v in by_seed.values()])
+        std = per_seed.std(ddof=1) if len(per_seed) > 1 else 0.0
+        seconds = sum(r["train_seconds"] for r in runs)
+        sentences = sum(r["train_examples"] * r["epochs"] for r in runs)
+        lines.append(
+            f"| {name} | {PROTOCOL.get(name, '')} | **{per_seed.mean():.1f} ± {std:.1f}** "
+            f"({per_seed.min():.1f}-{per_seed.max():.1f}) | {KIM.get(args.variant, {}).get(name, '')} | "
+            f"{HARVARD.get(args.variant, {}).get(name, '')} | {PEERS.get(name, ('', ''))[0]} | "
+            f"{PEERS.get(name, ('', ''))[1]} | {len(runs)} | {np.mean([r['epochs'] for r in runs]):.1f} | "
+            f"{seconds / 60:.1f} min | {sentences / max(seconds, 1e-9):.0f} |"
+        )
+    command = "python scripts/reproduce_kim.py " + " ".join(shlex.quote(a) for a in sys.argv[1:])
+    lines += [
+        "",
+        f"Command: `TEXTCNN_DATA_DIR=../shared/data {command}`",
+        "",
+        f"Machine: {platform.machine()}, {os.cpu_count()} CPU cores, Python {platform.python_version()}; "
+        "train time is the sum of the epoch loops (dev evaluation included, data loading excluded).",
+    ]
+    out.with_suffix(".md").write_text("\n".join(lines) + "\n")
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
