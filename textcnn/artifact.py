@@ -82,6 +82,8 @@ def load_artifact(path):
     """Reads an artifact: ``(keras_model, manifest, vocabulary_or_None)``."""
     import keras
 
+    import textcnn.layers  # noqa: F401  (registers the layers the saved model names)
+
     path = Path(path)
     if not path.is_file():
         raise TextcnnError(f"No such model file: {path}")

@@ -444,3 +444,17 @@ def summarize_cv(runs: list[dict]) -> dict:
         "fold_std": float(fold_values.std(ddof=1)) if len(fold_values) > 1 else 0.0,
         "train_seconds": seconds, "sentences_per_second": sentences / max(seconds, 1e-9),
     }
+
+
+def train(dataset: str | Dataset = "mr", *, preset: str = "kim2014", resume: bool = False,
+          save: bool = True, verbose: int = 1, **options) -> TrainResult:
+    """Trains from Python with the same options as ``textcnn train`` (the TrainConfig fields).
+
+    Example:
+    >>> result = textcnn.train("trec", preset="fast", output_dir="runs/trec", seed=1)
+    >>> result.classifier.predict(["Who wrote Hamlet ?"])
+    """
+    given = dataset if isinstance(dataset, Dataset) else None
+    name = given.name if given else dataset
+    config = TrainConfig.from_preset(preset, dataset=name, **options)
+    return fit(config, given, resume=resume, save=save, verbose=verbose)

@@ -1,0 +1,5 @@
+import sys
+
+from textcnn.cli import main
+
+sys.exit(main())

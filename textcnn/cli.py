@@ -1,0 +1,265 @@
+"""The ``textcnn`` command: train, evaluate, cv, predict, info, embeddings.
+
+Bad input ends with a one-line ``textcnn: error: ...`` on stderr and exit status 1 (2 for a
+malformed command line), never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import os
+import sys
+from itertools import islice
+from pathlib import Path
+
+from textcnn.config import add_config_arguments, config_from_args
+from textcnn.errors import TextcnnError
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+
+def _verbosity(args) -> int:
+    return 0 if getattr(args, "quiet", False) else 1
+
+
+# --- train / cv -------------------------------------------------------------------------------
+
+def cmd_train(args) -> int:
+    from textcnn.training import fit
+
+    config = config_from_args(args)
+    result = fit(config, resume=args.resume, verbose=_verbosity(args))
+    summary = {"model": str(Path(config.output_dir) / "model.textcnn"),
+               "dev_accuracy": result.dev_accuracy, "best_epoch": result.best_epoch,
+               "test_accuracy": result.report["accuracy"] if result.report else None,
+               "train_seconds": round(result.train_seconds, 2),
+               "sentences_per_second": round(result.sentences_per_second, 1)}
+    print(json.dumps(summary))
+    return 0
+
+
+def cmd_cv(args) -> int:
+    from textcnn.training import cross_validate
+
+    config = config_from_args(args)
+    results = cross_validate(config, folds=args.folds, seeds=tuple(args.seeds),
+                             verbose=_verbosity(args), resume=args.resume)
+    s = results["summary"]
+    print(f"{results['dataset']}: {results['folds']}-fold CV over seeds {results['seeds']}: "
+          f"accuracy {100 * s['mean']:.2f} ± {100 * s['std']:.2f} (min {100 * s['min']:.2f}, "
+          f"max {100 * s['max']:.2f}; fold std {100 * s['fold_std']:.2f})", file=sys.stderr)
+    print(json.dumps(s))
+    return 0
+
+
+# --- evaluate ----------------------------------------------------------------------------------
+
+def cmd_evaluate(args) -> int:
+    from textcnn.classifier import load
+    from textcnn.data.datasets import load_dataset
+    from textcnn.metrics import format_report
+    from textcnn.training import evaluate
+
+    classifier = load(args.model)
+    dataset = load_dataset(args.dataset, format=args.format, text_column=args.text_column,
+                           label_column=args.label_column, encoding=args.encoding)
+    split = dataset.train if Path(args.dataset).exists() else getattr(dataset, args.split)
+    if split is None:
+        raise TextcnnError(f"{args.dataset} has no {args.split} split")
+    report = evaluate(classifier, split)
+    print(json.dumps(report, indent=2) if args.json else format_report(report))
+    return 0
+
+
+# --- predict -----------------------------------------------------------------------------------
+
+def _text_chunks(args, chunk_size: int):
+    """Texts to classify, in chunks, never all in memory at once."""
+    if args.texts:
+        yield list(args.texts)
+        return
+    if args.input in (None, "-"):
+        if args.input is None and sys.stdin.isatty():
+            raise TextcnnError("No texts: give them as arguments, with --input FILE, or on stdin")
+        stream, name = io.TextIOWrapper(sys.stdin.buffer, encoding=args.encoding, newline=""), "stdin"
+    else:
+        try:
+            stream = open(args.input, encoding=args.encoding, newline="")
+        except FileNotFoundError:
+            raise TextcnnError(f"No such file: {args.input}") from None
+        except IsADirectoryError:
+            raise TextcnnError(f"Expected a file, found a directory: {args.input}") from None
+        name = args.input
+    fmt = args.input_format or {".csv": "csv", ".tsv": "tsv", ".jsonl": "jsonl"}.get(
+        Path(name).suffix.lower(), "lines")
+    try:
+        with stream:
+            if fmt == "lines":
+                lines = (line.rstrip("\r\n") for line in stream)
+                while chunk := list(islice(lines, chunk_size)):
+                    yield chunk
+            else:
+                yield from _table_chunks(stream, fmt, name, args.text_column, chunk_size)
+    except UnicodeDecodeError:
+        raise TextcnnError(f"{name} is not valid {args.encoding}; pass --encoding") from None
+
+
+def _table_chunks(stream, fmt, name, column, chunk_size):
+    import pandas as pd
+
+    try:
+        if fmt == "jsonl":
+            reader = pd.read_json(stream, lines=True, chunksize=chunk_size, dtype=False)
+        else:
+            reader = pd.read_csv(stream, sep="," if fmt == "csv" else "\t", chunksize=chunk_size,
+                                 dtype=str, keep_default_na=False)
+        for frame in reader:
+            if column not in frame.columns:
+                raise TextcnnError(f"{name} has no column {column!r}; its columns are: "
+                                   + ", ".join(map(str, frame.columns)))
+            yield ["" if value is None else str(value) for value in frame[column]]
+    except (ValueError, pd.errors.ParserError) as error:
+        raise TextcnnError(f"{name} is not valid {fmt}: {str(error).splitlines()[0]}") from None
+
+
+def cmd_predict(args) -> int:
+    from textcnn.classifier import load
+
+    if args.top_k < 1:
+        raise TextcnnError(f"--top-k must be at least 1. Received: {args.top_k}")
+    if args.threshold is not None and not 0 <= args.threshold <= 1:
+        raise TextcnnError(f"--threshold must be between 0 and 1. Received: {args.threshold}")
+    classifier = load(args.model)
+    out = open(args.output, "w", newline="", encoding="utf-8") if args.output else sys.stdout
+    writer = csv.writer(out) if args.output_format == "csv" else None
+    if writer:
+        writer.writerow(["text", "label", "score", "top_k"])
+    count = 0
+    try:
+        for texts in _text_chunks(args, args.chunk_size):
+            for text, ranked in zip(texts, classifier.predict(texts, k=args.top_k, threshold=args.threshold,
+                                                              batch_size=args.batch_size)):
+                best = ranked[0] if ranked else (None, None)
+                if writer:
+                    writer.writerow([text, best[0] or "", "" if best[1] is None else f"{best[1]:.6f}",
+                                     ";".join(f"{label}:{score:.6f}" for label, score in ranked)])
+                else:
+                    out.write(json.dumps({"text": text, "label": best[0], "score": best[1],
+                                          "top_k": [{"label": l, "score": s} for l, s in ranked]},
+                                         ensure_ascii=False) + "\n")
+                count += 1
+            out.flush()
+    finally:
+        if args.output:
+            out.close()
+    if args.output:
+        print(f"textcnn: wrote {count} predictions to {args.output}", file=sys.stderr)
+    return 0
+
+
+# --- info --------------------------------------------------------------------------------------
+
+def cmd_info(args) -> int:
+    import zipfile
+
+    from textcnn.artifact import read_manifest
+
+    path = Path(args.model)
+    if not path.is_file():
+        raise TextcnnError(f"No such model file: {path}")
+    try:
+        with zipfile.ZipFile(path) as archive:
+            manifest = read_manifest(archive, path)
+    except zipfile.BadZipFile:
+        raise TextcnnError(f"{path} is not a textcnn model file, or it is corrupt") from None
+    print(json.dumps(manifest, indent=2))
+    return 0
+
+
+# --- the parser --------------------------------------------------------------------------------
+
+def build_parser() -> argparse.ArgumentParser:
+    from textcnn import __version__
+
+    parser = argparse.ArgumentParser(prog="textcnn", description="Convolutional text classifiers (Kim 2014).")
+    parser.add_argument("--version", action="version", version=f"textcnn {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    train = commands.add_parser("train", help="train a model and write its run directory")
+    add_config_arguments(train)
+    train.add_argument("--resume", action="store_true", help="continue the interrupted run in --output-dir")
+    train.add_argument("--quiet", action="store_true", help="no progress output")
+    train.set_defaults(func=cmd_train)
+
+    cv = commands.add_parser("cv", help="k-fold cross-validation repeated over seeds")
+    add_config_arguments(cv, skip=("seed", "test", "test_fraction"))
+    cv.add_argument("--folds", type=int, default=None, help="folds (default: the dataset's protocol, else 10)")
+    cv.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2], help="seeds to repeat the CV with")
+    cv.add_argument("--resume", action="store_true", help="keep folds already in output-dir/cv_results.json")
+    cv.add_argument("--quiet", action="store_true")
+    cv.set_defaults(func=cmd_cv)
+
+    evaluate = commands.add_parser("evaluate", help="accuracy, F1, per-class report, confusion matrix")
+    evaluate.add_argument("--model", required=True, help="a model.textcnn file")
+    evaluate.add_argument("--dataset", required=True, help="a benchmark name or a labelled file")
+    evaluate.add_argument("--split", default="test", choices=("train", "dev", "test"),
+                          help="split of a named benchmark (a file is used whole)")
+    evaluate.add_argument("--format", default=None)
+    evaluate.add_argument("--text-column", default="text")
+    evaluate.add_argument("--label-column", default="label")
+    evaluate.add_argument("--encoding", default="utf-8")
+    evaluate.add_argument("--json", action="store_true", help="print the report as JSON")
+    evaluate.set_defaults(func=cmd_evaluate)
+
+    predict = commands.add_parser("predict", help="classify texts from arguments, a file or stdin")
+    predict.add_argument("--model", required=True, help="a model.textcnn file")
+    predict.add_argument("texts", nargs="*", help="texts to classify")
+    predict.add_argument("--input", default=None, help="a file (plain lines, .csv, .tsv, .jsonl) or - for stdin")
+    predict.add_argument("--input-format", choices=("lines", "csv", "tsv", "jsonl"), default=None)
+    predict.add_argument("--text-column", default="text")
+    predict.add_argument("--encoding", default="utf-8")
+    predict.add_argument("--top-k", "-k", type=int, default=1, dest="top_k")
+    predict.add_argument("--threshold", type=float, default=None, help="leave out labels below this probability")
+    predict.add_argument("--output-format", choices=("jsonl", "csv"), default="jsonl")
+    predict.add_argument("--output", default=None, help="write here instead of stdout")
+    predict.add_argument("--batch-size", type=int, default=256)
+    predict.add_argument("--chunk-size", type=int, default=10000, help="texts read at a time")
+    predict.set_defaults(func=cmd_predict)
+
+    info = commands.add_parser("info", help="print a model file's manifest")
+    info.add_argument("model")
+    info.set_defaults(func=cmd_info)
+
+    from embeddings.cli import register
+
+    register(commands)
+    return parser
+
+
+def main(argv=None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except TextcnnError as error:
+        print(f"textcnn: error: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("textcnn: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        sys.stderr.close()
+        return 0
+    except Exception as error:  # a bug: say so in one line, keep the traceback on request
+        if os.environ.get("TEXTCNN_DEBUG"):
+            raise
+        print(f"textcnn: internal error: {type(error).__name__}: {error} "
+              "(set TEXTCNN_DEBUG=1 for the traceback)", file=sys.stderr)
+        return 3
+
+
+if __name__ == "__main__":
+    sys.exit(main())
