@@ -126,8 +126,16 @@ class _Checkpoints:
         path = self.root / pointer.read_text().strip()
         return path if (path / "state.json").is_file() else None
 
+    @staticmethod
+    def _seed_generators(model):
+        """Dropout's random state: Keras does not save it, but a resumed run needs it to draw
+        the same dropout masks as an uninterrupted one."""
+        return [layer.seed_generator for layer in model.layers if hasattr(layer, "seed_generator")]
+
     def save(self, model, state: dict, best_weights: list[np.ndarray] | None) -> None:
         name = f"epoch-{state['epoch']:04d}"
+        state = {**state, "seed_states": [np.asarray(g.state.value).tolist()
+                                          for g in self._seed_generators(model)]}
         directory = self.root / name
         shutil.rmtree(directory, ignore_errors=True)
         directory.mkdir(parents=True)
@@ -146,6 +154,8 @@ class _Checkpoints:
         directory = self.latest()
         model = keras.saving.load_model(directory / "model.keras", safe_mode=True)
         state = json.loads((directory / "state.json").read_text())
+        for generator, value in zip(self._seed_generators(model), state.pop("seed_states", [])):
+            generator.state.assign(np.asarray(value, dtype=generator.state.dtype))
         best = None
         if (directory / "best_weights.npz").is_file():
             with np.load(directory / "best_weights.npz") as data:

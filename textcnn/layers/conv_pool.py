@@ -45,7 +45,7 @@ class ConvPool(keras.layers.Layer):
     the batch been padded only to this sentence's own length is left out of the pooling. So a
     sentence gets the same output whatever padding its batch adds (for stride 1, and for any
     stride with ``"valid"`` or ``"full"`` padding). A sentence with no output position left
-    (empty, or shorter than the kernel with ``"valid"``) pools to zeros.
+    (no real token at all, or shorter than the kernel with ``"valid"``) pools to zeros.
 
     Args:
         rank: 1 for sequences ``(batch, time, channels)``, 2 for images
@@ -177,6 +177,8 @@ class ConvPool(keras.layers.Layer):
         valid_counts = conv_output_length(
             lengths, self.kernel_size[0], self.strides[0], self.padding
         )
+        # A sentence with no real token has no window over a word: nothing to pool.
+        valid_counts = ops.where(lengths > 0, valid_counts, 0)
         positions = ops.arange(ops.shape(x)[1], dtype="int32")
         valid = ops.expand_dims(positions, 0) < ops.expand_dims(valid_counts, 1)
         valid = ops.expand_dims(valid, -1)

@@ -1,0 +1,100 @@
+"""Training: repeatability, resume, early stopping, class weights, the Python API."""
+
+import csv
+import json
+
+import numpy as np
+import pytest
+
+import textcnn
+from textcnn.config import TrainConfig
+from textcnn.data.datasets import Dataset
+from textcnn.data.formats import LabeledTexts
+from textcnn.errors import TextcnnError
+from textcnn.training import fit, summarize_cv
+
+POS = ["a gripping film", "wonderful , moving story", "brilliant acting", "charming and funny", "great fun"]
+NEG = ["dull and tedious", "boring , flat , lifeless", "a waste of time", "painfully slow", "awful mess"]
+
+
+def toy_dataset():
+    texts = [f"{t} {i}" for i in range(6) for t in POS + NEG]
+    labels = (["pos"] * 5 + ["neg"] * 5) * 6
+    return Dataset("toy", LabeledTexts(texts, labels), dev=LabeledTexts(POS + NEG, ["pos"] * 5 + ["neg"] * 5),
+                   test=LabeledTexts(POS + NEG, ["pos"] * 5 + ["neg"] * 5))
+
+
+def config(tmp_path, **changes):
+    base = dict(dataset="toy", feature_maps=4, embedding_dim=8, region_sizes=(2, 3), epochs=3, patience=None,
+                output_dir=str(tmp_path), tensorboard=False, seed=7, deterministic=True)
+    return TrainConfig.from_preset("fast", **{**base, **changes})
+
+
+def test_same_seed_deterministic_runs_are_bit_identical(tmp_path):
+    first = fit(config(tmp_path / "a"), toy_dataset(), verbose=0)
+    second = fit(config(tmp_path / "b"), toy_dataset(), verbose=0)
+    for w1, w2 in zip(first.classifier.model.get_weights(), second.classifier.model.get_weights()):
+        np.testing.assert_array_equal(w1, w2)
+    assert first.history == [{**row, "seconds": first.history[i]["seconds"]} for i, row in enumerate(second.history)]
+
+
+def test_resume_continues_an_interrupted_run(tmp_path):
+    full = fit(config(tmp_path / "full"), toy_dataset(), verbose=0)
+    run = tmp_path / "cut"
+    fit(config(run, epochs=1), toy_dataset(), verbose=0)  # "interrupted" after epoch 1
+    saved = json.loads((run / "config.json").read_text())
+    saved["epochs"] = 3
+    (run / "config.json").write_text(json.dumps(saved))
+    resumed = fit(config(run, epochs=1), toy_dataset(), resume=True, verbose=0)
+    rows = list(csv.DictReader(open(run / "metrics.csv")))
+    assert [int(r["epoch"]) for r in rows] == [1, 2, 3]
+    assert [r["epoch"] for r in resumed.history] == [1, 2, 3]
+    np.testing.assert_allclose([r["loss"] for r in resumed.history], [r["loss"] for r in full.history], rtol=1e-4)
+    assert (run / "checkpoints" / "LATEST").read_text() == "epoch-0003"
+    assert sorted(p.name for p in (run / "checkpoints").iterdir()) == ["LATEST", "epoch-0003"]
+
+
+def test_resume_without_a_run_is_a_clear_error(tmp_path):
+    with pytest.raises(TextcnnError, match="Nothing to resume in"):
+        fit(config(tmp_path / "none"), toy_dataset(), resume=True, verbose=0)
+
+
+def test_early_stopping_keeps_the_best_dev_epoch(tmp_path):
+    result = fit(config(tmp_path, epochs=6, patience=1, learning_rate=0.05), toy_dataset(), verbose=0)
+    best = max(result.history, key=lambda r: r["dev_accuracy"])
+    assert result.dev_accuracy == best["dev_accuracy"]
+    assert result.best_epoch == next(r["epoch"] for r in result.history if r["dev_accuracy"] == best["dev_accuracy"])
+
+
+def test_python_train_api_and_class_weights(tmp_path):
+    result = textcnn.train(toy_dataset(), preset="fast", feature_maps=4, embedding_dim=8, region_sizes=(2,),
+                           epochs=1, class_weight="balanced", output_dir=str(tmp_path), tensorboard=False,
+                           verbose=0)
+    assert result.report["examples"] == 10
+    clf = textcnn.load(tmp_path / "model.textcnn")
+    assert clf.labels == ["neg", "pos"]
+    assert json.loads((tmp_path / "config.json").read_text())["class_weight"] == "balanced"
+
+
+def test_summarize_cv_reports_spread_over_seeds():
+    runs = [{"seed": s, "fold": f, "accuracy": a, "train_seconds": 1.0, "train_examples": 10, "epochs": 2}
+            for s, accs in ((0, (0.7, 0.8)), (1, (0.8, 0.9))) for f, a in enumerate(accs)]
+    summary = summarize_cv(runs)
+    assert summary["per_seed_accuracy"] == {0: pytest.approx(0.75), 1: pytest.approx(0.85)}
+    assert summary["mean"] == pytest.approx(0.8)
+    assert summary["std"] == pytest.approx(np.std([0.75, 0.85], ddof=1))
+    assert (summary["min"], summary["max"]) == (pytest.approx(0.75), pytest.approx(0.85))
+    assert summary["sentences_per_second"] == pytest.approx(20)
+
+
+@pytest.mark.parametrize("changes, message", [
+    (dict(variant="static"), "The static variant needs pretrained vectors: pass --vectors"),
+    (dict(preset="nope"), "`preset` must be one of kim2014, fast. Received: preset='nope'"),
+    (dict(dropout=1.5), "`dropout` must be in [0, 1). Received: dropout=1.5"),
+    (dict(bogus=1), "Unknown training option(s): bogus"),
+])
+def test_config_errors(changes, message):
+    preset = changes.pop("preset", "fast")
+    with pytest.raises(TextcnnError) as error:
+        TrainConfig.from_preset(preset, **changes)
+    assert str(error.value) == message
