@@ -1,0 +1,34 @@
+# Two commands do everything on a fresh machine with Python 3.11:
+#   make run    install into .venv, train the default sentence classifier (CNN-rand on MR,
+#               preset `fast`) and classify sample sentences with it
+#   make test   install into .venv and run the test suite
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+# The datasets: ../shared/data when it is there (CI), else downloaded from their public sources.
+DATA_DIR ?= $(if $(wildcard ../shared/data),$(abspath ../shared/data),)
+export TEXTCNN_DATA_DIR := $(DATA_DIR)
+export TF_CPP_MIN_LOG_LEVEL := 2
+SAMPLES := "a gripping, beautifully acted film" "a dull, lifeless and overlong mess" \
+           "not the best of the year, but charming enough"
+
+.PHONY: run test install clean
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.lock setup.cfg pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade "pip>=24"
+	$(BIN)/pip install --quiet -r requirements.lock
+	$(BIN)/pip install --quiet --no-deps --no-build-isolation -e .
+	touch $@
+
+run: install
+	$(BIN)/textcnn train --dataset mr --preset fast --output-dir runs/mr
+	$(BIN)/textcnn predict --model runs/mr/model.textcnn --top-k 2 $(SAMPLES)
+
+test: install
+	$(BIN)/python -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) runs .pytest_cache
