@@ -7,6 +7,7 @@ malformed command line), never a traceback.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import io
 import json
@@ -31,7 +32,9 @@ def cmd_train(args) -> int:
     from textcnn.training import fit
 
     config = config_from_args(args)
-    result = fit(config, resume=args.resume, verbose=_verbosity(args))
+    # Keras prints its progress on stdout; stdout is for the one JSON summary line.
+    with contextlib.redirect_stdout(sys.stderr):
+        result = fit(config, resume=args.resume, verbose=_verbosity(args))
     summary = {"model": str(Path(config.output_dir) / "model.textcnn"),
                "dev_accuracy": result.dev_accuracy, "best_epoch": result.best_epoch,
                "test_accuracy": result.report["accuracy"] if result.report else None,
@@ -121,6 +124,8 @@ def _table_chunks(stream, fmt, name, column, chunk_size):
                 raise TextcnnError(f"{name} has no column {column!r}; its columns are: "
                                    + ", ".join(map(str, frame.columns)))
             yield ["" if value is None else str(value) for value in frame[column]]
+    except UnicodeDecodeError:
+        raise  # a ValueError too, but the caller words it: pass --encoding
     except (ValueError, pd.errors.ParserError) as error:
         raise TextcnnError(f"{name} is not valid {fmt}: {str(error).splitlines()[0]}") from None
 
@@ -133,7 +138,10 @@ def cmd_predict(args) -> int:
     if args.threshold is not None and not 0 <= args.threshold <= 1:
         raise TextcnnError(f"--threshold must be between 0 and 1. Received: {args.threshold}")
     classifier = load(args.model)
-    out = open(args.output, "w", newline="", encoding="utf-8") if args.output else sys.stdout
+    try:
+        out = open(args.output, "w", newline="", encoding="utf-8") if args.output else sys.stdout
+    except OSError as error:
+        raise TextcnnError(f"Cannot write {args.output}: {error.strerror}") from None
     writer = csv.writer(out) if args.output_format == "csv" else None
     if writer:
         writer.writerow(["text", "label", "score", "top_k"])

@@ -6,6 +6,7 @@
     config.json              the TrainConfig
     metrics.csv              one row per epoch: train and dev loss/accuracy, seconds
     report.json, report.txt  the test-set evaluation
+    embeddings.json          where the word vectors came from, and their coverage
     learning_curve.png, confusion_matrix.png
     tensorboard/             TensorBoard logs
     checkpoints/             one complete checkpoint per epoch, switched to atomically;
@@ -377,6 +378,8 @@ def fit(config: TrainConfig, dataset: Dataset | None = None, *, resume: bool = F
         from textcnn.plots import plot_confusion_matrix, plot_learning_curve
 
         result.classifier.save(run_dir / "model.textcnn")
+        (run_dir / "embeddings.json").write_text(
+            json.dumps(result.classifier.manifest["embeddings"], indent=2) + "\n")
         plot_learning_curve(result.history, run_dir / "learning_curve.png")
         if result.report:
             (run_dir / "report.json").write_text(json.dumps(result.report, indent=2) + "\n")

@@ -40,7 +40,8 @@ def read_text(path: Path, encoding: str = "utf-8") -> str:
     except OSError as error:
         raise TextcnnError(f"Cannot read {path}: {error.strerror}") from None
     try:
-        return data.decode(encoding)
+        # A byte-order mark (Excel, Notepad) would stick to the first label or column name.
+        return data.decode(encoding).removeprefix("\ufeff")
     except UnicodeDecodeError as error:
         raise TextcnnError(
             f"{path} is not valid {encoding} (byte {error.start}); pass the file's encoding, "

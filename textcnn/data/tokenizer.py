@@ -3,14 +3,29 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import asdict, dataclass
 
 SCHEMES = ("kim", "whitespace")
 
 # Kim (2014) kept only [A-Za-z0-9(),!?'`]; \w keeps letters and digits of every script instead,
 # so non-English text is not stripped.
+
+
+def _drop_symbol(match: re.Match) -> str:
+    """Blanks a character Kim dropped, but keeps a combining mark that follows a kept letter or
+    mark: a word character class does not match marks, yet Devanagari vowel signs and
+    decomposed accents (NFD "café") are parts of their word."""
+    char, start = match.group(), match.start()
+    if char != "_" and start and unicodedata.category(char)[0] == "M":
+        previous = match.string[start - 1]
+        if previous.isalnum() or unicodedata.category(previous)[0] == "M":
+            return char
+    return " "
+
+
 _KIM_RULES = [
-    (re.compile(r"[^\w(),!?'`]|_"), " "),
+    (re.compile(r"[^\w\s(),!?'`]|_"), _drop_symbol),
     (re.compile(r"'s\b"), " 's"),
     (re.compile(r"'ve\b"), " 've"),
     (re.compile(r"n't\b"), " n't"),
