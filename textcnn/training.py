@@ -212,8 +212,8 @@ def _train_model(config: TrainConfig, train_ids, train_y, dev_ids, dev_y, classe
             x = tf.pad(x, [[0, 0], [0, tf.maximum(1 - tf.shape(x)[1], 0)]])
             return x, y[start:end], w[start:end]
 
-        return tf.data.Dataset.from_tensor_slices((ends - [len(b) for b in batches], ends)) \
-            .map(batch, num_parallel_calls=1).prefetch(2)
+        data = tf.data.Dataset.from_tensor_slices((ends - [len(b) for b in batches], ends))
+        return data.map(batch, num_parallel_calls=1).prefetch(2), len(batches)
 
     callbacks = []
     dev_writer = None
@@ -225,12 +225,14 @@ def _train_model(config: TrainConfig, train_ids, train_y, dev_ids, dev_y, classe
     from textcnn.classifier import TextClassifier
 
     scorer = TextClassifier(model, None, vocabulary, [str(i) for i in range(classes)])
-    fit_verbose = 0 if not verbose else (1 if sys.stderr.isatty() else 2)
+    # Keras' progress bar on a terminal; elsewhere (logs, CI) the one line per epoch below.
+    fit_verbose = 1 if verbose and sys.stderr.isatty() else 0
     history = state["history"]
     while state["epoch"] < config.epochs:
         epoch = state["epoch"]
         started = time.perf_counter()
-        logs = model.fit(epoch_data(epoch), epochs=epoch + 1, initial_epoch=epoch, verbose=fit_verbose, shuffle=False,
+        data, steps = epoch_data(epoch)
+        logs = model.fit(data, steps_per_epoch=steps, epochs=epoch + 1, initial_epoch=epoch, verbose=fit_verbose, shuffle=False,
                          callbacks=callbacks).history
         seconds = time.perf_counter() - started
         probabilities = scorer.predict_proba_encoded(dev_ids)

@@ -1,0 +1,104 @@
+"""The Flask application factory of the prediction service.
+
+Example:
+>>> app = create_app({"models_dir": "models"})          # loads models/<name>/<newest>/ in the background
+>>> app.test_client().post("/classify", json={"texts": ["a gripping film"], "top_k": 2}).json
+{'model': {'name': 'sst2', 'version': 2}, 'results': [{'label': 'positive', 'score': 0.91, 'top_k': [...]}]}
+
+Endpoints:
+    POST /classify, POST /models/<name>/classify   classify texts
+    GET  /models, GET /models/<name>               served models and their metadata
+    GET  /healthz, GET /readyz                     liveness, readiness (503 until models are warm)
+    GET  /metrics                                  Prometheus metrics
+    /v1/models/...                                 TensorFlow Serving REST compatible
+    /v2/...                                        Open Inference Protocol (KServe v2 / Triton)
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Mapping
+
+from flask import Flask, g, request
+
+from service.config import ServiceConfig
+from service.errors import register_error_handlers
+from service.metrics import Metrics
+from service.registry import ModelRegistry
+from service.runtime import configure_tensorflow
+
+log = logging.getLogger("textcnn.service")
+
+
+def create_app(config: ServiceConfig | Mapping | None = None, registry: ModelRegistry | None = None) -> Flask:
+    """Builds the service.
+
+    Args:
+        config: a :class:`ServiceConfig`, or a mapping of overrides on top of the ``TEXTCNN_*``
+            environment variables (``None``: the environment alone).
+        registry: the models to serve. ``None``: a :class:`ModelRegistry` over
+            ``config.models_dir``, started here (in the background when
+            ``config.load_in_background``). A registry passed in is served as it is; the caller
+            loads it (``registry.load()`` or ``registry.add(...)``) and closes it.
+
+    Returns:
+        The Flask app; ``app.extensions["textcnn"]`` is the registry.
+    """
+    if not isinstance(config, ServiceConfig):
+        config = ServiceConfig.load(config)
+    app = Flask("service")
+    app.config["MAX_CONTENT_LENGTH"] = config.max_body_bytes
+    app.json.sort_keys = False
+    app.json.ensure_ascii = False
+    metrics = Metrics()
+    owns_registry = registry is None
+    if owns_registry:
+        configure_tensorflow(config.intra_op_threads, config.inter_op_threads)
+        registry = ModelRegistry(config, metrics=metrics)
+    else:
+        registry.attach_metrics(metrics)
+    app.extensions["textcnn"] = registry
+    app.extensions["textcnn_config"] = config
+    app.extensions["textcnn_metrics"] = metrics
+
+    from service.routes import classify, health, models
+    from service.routes import metrics as metrics_routes
+
+    for module in (classify, models, health, metrics_routes):
+        app.register_blueprint(module.bp)
+    _register_protocols(app)
+    register_error_handlers(app)
+    _record_requests(app, metrics)
+
+    if owns_registry:
+        registry.start(background=config.load_in_background)
+    return app
+
+
+def _register_protocols(app: Flask) -> None:
+    """The TensorFlow Serving and Open Inference Protocol routes, where present."""
+    import importlib
+
+    for module_name in ("service.routes.tfserving", "service.routes.v2"):
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as error:
+            if error.name != module_name:
+                raise
+            continue
+        app.register_blueprint(module.bp)
+
+
+def _record_requests(app: Flask, metrics: Metrics) -> None:
+    @app.before_request
+    def _start_clock():
+        g.started = time.perf_counter()
+
+    @app.after_request
+    def _observe(response):
+        rule = request.url_rule.rule if request.url_rule is not None else "unmatched"
+        if rule != "/metrics":
+            seconds = time.perf_counter() - g.get("started", time.perf_counter())
+            metrics.observe_request(rule, g.get("model_name", ""), response.status_code, seconds)
+        return response
