@@ -247,10 +247,30 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def import_tensorflow_quietly() -> None:
+    """Imports TensorFlow with file descriptor 2 closed: its C++ start-up chatter ("Could not find
+    cuda drivers", absl notices) would otherwise bury the one line that matters."""
+    if os.environ.get("TEXTCNN_DEBUG") or "tensorflow" in sys.modules:
+        return
+    sys.stderr.flush()
+    saved = os.dup(2)
+    try:
+        with open(os.devnull, "w") as devnull:
+            os.dup2(devnull.fileno(), 2)
+            import tensorflow
+
+            tensorflow.config.list_physical_devices()  # device discovery chatters too
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
 def main(argv=None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
+        if args.command in ("train", "cv", "evaluate", "predict"):
+            import_tensorflow_quietly()
         return args.func(args)
     except TextcnnError as error:
         print(f"textcnn: error: {error}", file=sys.stderr)
