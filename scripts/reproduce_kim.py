@@ -51,6 +51,8 @@ def main() -> int:
     parser.add_argument("--out", default="benchmarks/kim2014_rand")
     parser.add_argument("--set", nargs="*", default=[], metavar="FIELD=VALUE",
                         help="extra TrainConfig overrides, e.g. feature_maps=200")
+    parser.add_argument("--report-only", action="store_true",
+                        help="write the table from the runs stored so far, train nothing")
     args = parser.parse_args()
 
     from textcnn.config import TrainConfig
@@ -67,7 +69,7 @@ def main() -> int:
     def persist():
         store_path.write_text(json.dumps(store, indent=2) + "\n")
 
-    for name in args.datasets:
+    for name in [] if args.report_only else args.datasets:
         config = TrainConfig.from_preset(args.preset, dataset=name, variant=args.variant,
                                          vectors=args.vectors, output_dir=f"{out}.runs/{name}",
                                          tensorboard=False, **overrides)
@@ -92,6 +94,9 @@ def main() -> int:
             })
             entry["wall_seconds"] = entry.get("wall_seconds", 0) + time.perf_counter() - started
             persist()
+    cv_file = Path(f"{out}.runs/mr/cv_results.json")
+    if "mr" in args.datasets and cv_file.is_file() and not store.get("mr", {}).get("runs"):
+        store["mr"] = {"runs": json.loads(cv_file.read_text())["runs"], "partial": True}
     write_table(out, store, args)
     return 0
 
@@ -118,14 +123,18 @@ def write_table(out: Path, store: dict, args) -> None:
         std = per_seed.std(ddof=1) if len(per_seed) > 1 else 0.0
         seconds = sum(r["train_seconds"] for r in runs)
         sentences = sum(r["train_examples"] * r["epochs"] for r in runs)
+        protocol = PROTOCOL.get(name, "")
+        if store[name].get("partial"):
+            protocol += f" (**incomplete: {len(runs)} of {10 * len(args.seeds)} folds**)"
         lines.append(
-            f"| {name} | {PROTOCOL.get(name, '')} | **{per_seed.mean():.1f} ± {std:.1f}** "
+            f"| {name} | {protocol} | **{per_seed.mean():.1f} ± {std:.1f}** "
             f"({per_seed.min():.1f}-{per_seed.max():.1f}) | {KIM.get(args.variant, {}).get(name, '')} | "
             f"{HARVARD.get(args.variant, {}).get(name, '')} | {PEERS.get(name, ('', ''))[0]} | "
             f"{PEERS.get(name, ('', ''))[1]} | {len(runs)} | {np.mean([r['epochs'] for r in runs]):.1f} | "
             f"{seconds / 60:.1f} min | {sentences / max(seconds, 1e-9):.0f} |"
         )
-    command = "python scripts/reproduce_kim.py " + " ".join(shlex.quote(a) for a in sys.argv[1:])
+    command = "python scripts/reproduce_kim.py " + " ".join(
+        shlex.quote(a) for a in sys.argv[1:] if a != "--report-only")
     lines += [
         "",
         f"Command: `TEXTCNN_DATA_DIR=../shared/data {command}`",

@@ -2,6 +2,8 @@
 
 Example:
 >>> app = create_app({"models_dir": "models"})          # loads models/<name>/<newest>/ in the background
+>>> app.extensions["textcnn"].wait_until_loaded(60)
+True
 >>> app.test_client().post("/classify", json={"texts": ["a gripping film"], "top_k": 2}).json
 {'model': {'name': 'sst2', 'version': 2}, 'results': [{'label': 'positive', 'score': 0.91, 'top_k': [...]}]}
 

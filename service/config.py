@@ -105,4 +105,5 @@ def _parse(raw: str, kind, name: str):
             return float(raw)
         return raw
     except ValueError:
-        raise TextcnnError(f"{name} must be a {kind.__name__}. Received: {raw!r}") from None
+        wanted = {int: "an integer", float: "a number", bool: "true or false"}.get(kind, kind.__name__)
+        raise TextcnnError(f"{name} must be {wanted}. Received: {raw!r}") from None

@@ -13,16 +13,17 @@ from service.errors import ApiError
 CLASSIFY_FIELDS = ("texts", "text", "top_k", "model", "version")
 
 
-def _type_name(value) -> str:
+def type_name(value) -> str:
     return {dict: "object", list: "array", str: "string", bool: "boolean", type(None): "null",
             int: "integer", float: "number"}.get(type(value), type(value).__name__)
 
 
-def json_body(request: Request):
-    """The parsed JSON body. 415 unless the content type is JSON, 413 when too large, 400 when
-    not UTF-8 JSON."""
+def json_body(request: Request, allow_untyped: bool = False):
+    """The parsed JSON body. 415 unless the content type is JSON (or, with `allow_untyped`,
+    missing), 413 when too large, 400 when not UTF-8 JSON."""
     mimetype = request.mimetype
-    if mimetype != "application/json" and not (mimetype.startswith("application/") and mimetype.endswith("+json")):
+    is_json = mimetype == "application/json" or (mimetype.startswith("application/") and mimetype.endswith("+json"))
+    if not is_json and not (allow_untyped and not mimetype):
         raise ApiError(415, "unsupported_media_type",
                        f"The body must be JSON sent as Content-Type: application/json. Received: {mimetype or 'none'}")
     data = request.get_data(cache=True)  # werkzeug raises 413 past MAX_CONTENT_LENGTH
@@ -44,7 +45,7 @@ def json_body(request: Request):
 def json_object(request: Request) -> dict:
     body = json_body(request)
     if not isinstance(body, dict):
-        raise ApiError(400, "invalid_request", f"The body must be a JSON object. Received: {_type_name(body)}")
+        raise ApiError(400, "invalid_request", f"The body must be a JSON object. Received: {type_name(body)}")
     return body
 
 
@@ -53,13 +54,13 @@ def parse_integer(value, name: str, minimum: int | None = None, digits: bool = F
     if digits and isinstance(value, str) and value.isascii() and value.isdigit() and len(value) < 10:
         value = int(value)
     if not isinstance(value, int) or isinstance(value, bool):
-        raise ApiError(400, "invalid_request", f"`{name}` must be an integer. Received: {_type_name(value)}")
+        raise ApiError(400, "invalid_request", f"`{name}` must be an integer. Received: {type_name(value)}")
     if minimum is not None and value < minimum:
         raise ApiError(422, "invalid_value", f"`{name}` must be at least {minimum}. Received: {value}")
     return value
 
 
-def check_texts(texts, config: ServiceConfig, name: str = "texts") -> list[str]:
+def check_texts(texts, config: ServiceConfig, name: str = "texts", indexed: bool = True) -> list[str]:
     """422 for an empty list, a non-string or an empty text; 413 for too many or too long."""
     if not texts:
         raise ApiError(422, "invalid_texts", f"`{name}` must not be empty")
@@ -67,9 +68,9 @@ def check_texts(texts, config: ServiceConfig, name: str = "texts") -> list[str]:
         raise ApiError(413, "too_many_texts",
                        f"At most {config.max_texts} texts per request. Received: {len(texts)}")
     for i, text in enumerate(texts):
-        where = f"{name}[{i}]" if name == "texts" or len(texts) > 1 else name
+        where = f"{name}[{i}]" if indexed else name
         if not isinstance(text, str):
-            raise ApiError(422, "invalid_texts", f"`{where}` must be a string. Received: {_type_name(text)}")
+            raise ApiError(422, "invalid_texts", f"`{where}` must be a string. Received: {type_name(text)}")
         if not text.strip():
             raise ApiError(422, "invalid_texts", f"`{where}` is empty")
         if len(text) > config.max_text_chars:
@@ -100,16 +101,16 @@ class ClassifyRequest:
         if "texts" in body:
             if not isinstance(body["texts"], list):
                 raise ApiError(400, "invalid_request",
-                               f"`texts` must be an array of strings. Received: {_type_name(body['texts'])}")
+                               f"`texts` must be an array of strings. Received: {type_name(body['texts'])}")
             texts = check_texts(body["texts"], config)
         elif "text" in body:
-            texts = check_texts([body["text"]], config, name="text")
+            texts = check_texts([body["text"]], config, name="text", indexed=False)
         else:
             raise ApiError(400, "invalid_request", "The body needs `texts` (an array of strings) or `text` (a string)")
         top_k = config.default_top_k if body.get("top_k") is None else parse_integer(body["top_k"], "top_k", 1)
         named = body.get("model")
         if named is not None and not isinstance(named, str):
-            raise ApiError(400, "invalid_request", f"`model` must be a string. Received: {_type_name(named)}")
+            raise ApiError(400, "invalid_request", f"`model` must be a string. Received: {type_name(named)}")
         if model is not None and named is not None and named != model:
             raise ApiError(400, "invalid_request", f"The body names model {named!r} but the URL names {model!r}")
         version = None if body.get("version") is None else parse_integer(body["version"], "version", 0, digits=True)

@@ -96,6 +96,10 @@ class ModelRegistry:
     def loading(self) -> bool:
         return not self._loaded.is_set()
 
+    def wait_until_loaded(self, timeout: float | None = None) -> bool:
+        """Blocks until the first load has finished; False on timeout."""
+        return self._loaded.wait(timeout)
+
     def models(self) -> dict[str, ServedModel]:
         """A snapshot: name -> the version being served."""
         return dict(self._models)

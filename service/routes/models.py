@@ -24,7 +24,7 @@ def describe_model(name: str):
     registry = current_app.extensions["textcnn"]
     model = registry.get(name)
     g.model_name = model.name
-    rejected = {str(version): reason for (rejected_name, version), (_, reason) in registry.rejected.items()
+    rejected = {str(version): reason for (rejected_name, version), (_, reason) in dict(registry.rejected).items()
                 if rejected_name == name}
     return jsonify({**model.describe(), "versions": registry.versions_on_disk(name) or [model.version],
                     "rejected_versions": rejected})

@@ -22,7 +22,7 @@ TINY_MODEL_FLAGS = ("--feature-maps", "4", "--embedding-dim", "8", "--epochs", "
 # They are not textcnn's output, so the one-line checks look past them.
 _TF_NATIVE_LOG = re.compile(
     r"^(WARNING: All log messages before absl::InitializeLog\(\) is called are written to STDERR"
-    r"|[IWE]\d{4} \d\d:\d\d:\d\d\.\d+\s+\d+ [\w./-]+:\d+\] .*)$"
+    r"|[IWEF]\d{4} [\d:.]+\s+\d+ [\w./-]+:\d+\] .*)$"
 )
 
 POSITIVE = ["a wonderful film", "great acting and a great story", "i loved every minute",
@@ -37,43 +37,29 @@ NEUTRAL = ["the film is two hours long", "it opens on friday", "the director is 
            "filmed in paris"]
 
 
-def textcnn_env(**extra) -> dict:
+def textcnn_env() -> dict:
+    """The caller's environment (TEXTCNN_DATA_DIR included), quiet TensorFlow, no debug tracebacks."""
     env = {k: v for k, v in os.environ.items() if k != "TEXTCNN_DEBUG"}
-    env.update(TF_CPP_MIN_LOG_LEVEL="3", PYTHONIOENCODING="utf-8", **extra)
+    env["TF_CPP_MIN_LOG_LEVEL"] = "3"
     return env
 
 
-def run_textcnn(*args, input=None, cwd=None, env=None, timeout=300) -> subprocess.CompletedProcess:
-    """Runs ``textcnn ARGS`` and returns the finished process (text mode unless `input` is bytes)."""
-    binary = isinstance(input, bytes)
-    return subprocess.run(
-        [str(TEXTCNN), *map(str, args)], input=input, cwd=cwd, env=env or textcnn_env(),
-        capture_output=True, text=not binary, timeout=timeout,
-        **({} if binary else {"encoding": "utf-8"}),
-    )
+def run_textcnn(*args, input: str | None = None, cwd=None, timeout: int = 300) -> subprocess.CompletedProcess:
+    """Runs ``textcnn ARGS`` and returns the finished process, its output decoded as UTF-8."""
+    return subprocess.run([str(TEXTCNN), *map(str, args)], input=input, cwd=cwd, env=textcnn_env(),
+                          capture_output=True, encoding="utf-8", timeout=timeout)
 
 
-def textcnn_lines(stderr: str | bytes) -> list[str]:
+def textcnn_lines(stderr: str) -> list[str]:
     """stderr without TensorFlow's native start-up log lines."""
-    if isinstance(stderr, bytes):
-        stderr = stderr.decode("utf-8", "replace")
     return [line for line in stderr.splitlines() if not _TF_NATIVE_LOG.match(line)]
 
 
-def assert_one_line_error(result: subprocess.CompletedProcess, message: str, exact: bool = True) -> str:
+def assert_one_line_error(result: subprocess.CompletedProcess, message: str) -> None:
     """Exit status 1, no traceback, and exactly one stderr line: ``textcnn: error: <message>``."""
-    stderr = result.stderr if isinstance(result.stderr, str) else result.stderr.decode("utf-8", "replace")
-    assert result.returncode == 1, (result.returncode, stderr)
-    assert "Traceback" not in stderr, stderr
-    lines = textcnn_lines(stderr)
-    assert len(lines) == 1, stderr
-    assert lines[0].startswith("textcnn: error: "), stderr
-    got = lines[0][len("textcnn: error: "):]
-    if exact:
-        assert got == message
-    else:
-        assert message in got, got
-    return got
+    assert result.returncode == 1, (result.returncode, result.stderr)
+    assert "Traceback" not in result.stderr, result.stderr
+    assert textcnn_lines(result.stderr) == [f"textcnn: error: {message}"], result.stderr
 
 
 def write_csv(path: Path, rows, header=("text", "label")) -> Path:
@@ -131,5 +117,5 @@ def run_copy(trained, tmp_path) -> Path:
 
 @pytest.fixture(scope="session", name="assert_one_line_error")
 def _assert_one_line_error():
-    """``assert_one_line_error(result, message, exact=True)``: see the function of that name."""
+    """``assert_one_line_error(result, message)``: see the function of that name."""
     return assert_one_line_error

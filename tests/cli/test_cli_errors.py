@@ -1,6 +1,6 @@
 """Bad input: exit status 1 and exactly one ``textcnn: error: ...`` line on stderr, no traceback.
 
-The commands are independent, so they run a few at a time (each pays TensorFlow's start-up).
+The commands are independent, so they run two at a time (most pay TensorFlow's start-up).
 """
 
 from __future__ import annotations
@@ -16,80 +16,60 @@ from textcnn.data.datasets import BENCHMARKS
 
 BENCHMARK_NAMES = ", ".join(BENCHMARKS)
 
-# id: (command line with {placeholders}, stdin, expected message with {placeholders}, exact match)
+# id: (command line, the message after `textcnn: error: `), both with {placeholders}
 CASES = {
     "missing-dataset-file": (
-        ["train", "--dataset", "{dir}/missing.csv", "--output-dir", "{dir}/run"], None,
-        "Unknown dataset '{dir}/missing.csv': not a file, and not one of " + BENCHMARK_NAMES, True),
+        ["train", "--dataset", "{dir}/missing.csv", "--output-dir", "{dir}/run"],
+        "Unknown dataset '{dir}/missing.csv': not a file, and not one of " + BENCHMARK_NAMES),
     "unknown-dataset-name": (
-        ["train", "--dataset", "imdb", "--output-dir", "{dir}/run"], None,
-        "Unknown dataset 'imdb': not a file, and not one of " + BENCHMARK_NAMES, True),
+        ["train", "--dataset", "imdb", "--output-dir", "{dir}/run"],
+        "Unknown dataset 'imdb': not a file, and not one of " + BENCHMARK_NAMES),
     "empty-dataset-file": (
-        ["train", "--dataset", "{dir}/empty.csv", "--output-dir", "{dir}/run"], None,
-        "{dir}/empty.csv holds no examples", True),
-    "header-only-dataset-file": (
-        ["train", "--dataset", "{dir}/header-only.csv", "--output-dir", "{dir}/run"], None,
-        "{dir}/header-only.csv holds no examples", True),
+        ["train", "--dataset", "{dir}/empty.csv", "--output-dir", "{dir}/run"],
+        "{dir}/empty.csv holds no examples"),
     "missing-label-column": (
-        ["train", "--dataset", "{train}", "--label-column", "stars", "--output-dir", "{dir}/run"], None,
-        "{train} has no column 'stars'; its columns are: text, label", True),
-    "missing-text-column-in-training-csv": (
-        ["train", "--dataset", "{dir}/no-text.csv", "--output-dir", "{dir}/run"], None,
-        "{dir}/no-text.csv has no column 'text'; its columns are: body, label", True),
+        ["train", "--dataset", "{train}", "--label-column", "stars", "--output-dir", "{dir}/run"],
+        "{train} has no column 'stars'; its columns are: text, label"),
     "invalid-utf8-training-file": (
-        ["train", "--dataset", "{dir}/latin1.csv", "--output-dir", "{dir}/run"], None,
-        "{dir}/latin1.csv is not valid utf-8 (byte 17); pass the file's encoding, e.g. --encoding cp1252",
-        True),
+        ["train", "--dataset", "{dir}/latin1.csv", "--output-dir", "{dir}/run"],
+        "{dir}/latin1.csv is not valid utf-8 (byte 17); pass the file's encoding, e.g. --encoding cp1252"),
     "invalid-variant": (
-        ["train", "--dataset", "{train}", "--variant", "bogus", "--output-dir", "{dir}/run"], None,
-        "`variant` must be one of rand, static, non-static, multichannel. Received: variant='bogus'", True),
+        ["train", "--dataset", "{train}", "--variant", "bogus", "--output-dir", "{dir}/run"],
+        "`variant` must be one of rand, static, non-static, multichannel. Received: variant='bogus'"),
     "static-variant-without-vectors": (
-        ["train", "--dataset", "{train}", "--variant", "static", "--output-dir", "{dir}/run"], None,
-        "The static variant needs pretrained vectors: pass --vectors", True),
+        ["train", "--dataset", "{train}", "--variant", "static", "--output-dir", "{dir}/run"],
+        "The static variant needs pretrained vectors: pass --vectors"),
     "missing-model-file": (
-        ["evaluate", "--model", "{dir}/missing.textcnn", "--dataset", "{test}"], None,
-        "No such model file: {dir}/missing.textcnn", True),
+        ["predict", "--model", "{dir}/missing.textcnn", "some text"],
+        "No such model file: {dir}/missing.textcnn"),
     "corrupt-model-file": (
-        ["predict", "--model", "{dir}/random.textcnn", "some text"], None,
-        "{dir}/random.textcnn is not a textcnn model file, or it is corrupt", True),
+        ["predict", "--model", "{dir}/random.textcnn", "some text"],
+        "{dir}/random.textcnn is not a textcnn model file, or it is corrupt"),
     "model-from-a-newer-format": (
-        ["evaluate", "--model", "{dir}/future.textcnn", "--dataset", "{test}"], None,
+        ["evaluate", "--model", "{dir}/future.textcnn", "--dataset", "{test}"],
         "{dir}/future.textcnn has model format version 999, newer than this textcnn reads (1); "
-        "upgrade textcnn", True),
-    "info-on-a-newer-format": (
-        ["info", "{dir}/future.textcnn"], None,
-        "{dir}/future.textcnn has model format version 999, newer than this textcnn reads (1); "
-        "upgrade textcnn", True),
-    "info-on-a-zip-without-manifest": (
-        ["info", "{dir}/no-manifest.textcnn"], None,
-        "{dir}/no-manifest.textcnn is not a textcnn model: no readable manifest", True),
+        "upgrade textcnn"),
     "evaluate-with-unknown-labels": (
-        ["evaluate", "--model", "{model}", "--dataset", "{dir}/unknown-labels.csv"], None,
-        "Labels the model does not know: maybe, zzz", True),
+        ["evaluate", "--model", "{model}", "--dataset", "{dir}/unknown-labels.csv"],
+        "Labels the model does not know: maybe, zzz"),
     "predict-top-k-0": (
-        ["predict", "--model", "{model}", "--top-k", "0", "a text"], None,
-        "--top-k must be at least 1. Received: 0", True),
+        ["predict", "--model", "{model}", "--top-k", "0", "a text"],
+        "--top-k must be at least 1. Received: 0"),
     "predict-threshold-above-1": (
-        ["predict", "--model", "{model}", "--threshold", "1.5", "a text"], None,
-        "--threshold must be between 0 and 1. Received: 1.5", True),
+        ["predict", "--model", "{model}", "--threshold", "1.5", "a text"],
+        "--threshold must be between 0 and 1. Received: 1.5"),
     "predict-missing-input-file": (
-        ["predict", "--model", "{model}", "--input", "{dir}/missing.txt"], None,
-        "No such file: {dir}/missing.txt", True),
+        ["predict", "--model", "{model}", "--input", "{dir}/missing.txt"],
+        "No such file: {dir}/missing.txt"),
     "predict-csv-without-the-text-column": (
-        ["predict", "--model", "{model}", "--input", "{dir}/no-text.csv"], None,
-        "{dir}/no-text.csv has no column 'text'; its columns are: body, label", True),
-    "predict-invalid-utf8-lines-file": (
-        ["predict", "--model", "{model}", "--input", "{dir}/latin1.txt"], None,
-        "{dir}/latin1.txt is not valid utf-8; pass --encoding", True),
+        ["predict", "--model", "{model}", "--input", "{dir}/no-text.csv"],
+        "{dir}/no-text.csv has no column 'text'; its columns are: body, label"),
     "predict-invalid-utf8-csv-file": (
-        ["predict", "--model", "{model}", "--input", "{dir}/latin1.csv"], None,
-        "{dir}/latin1.csv is not valid utf-8; pass --encoding", True),
-    "predict-invalid-utf8-stdin": (
-        ["predict", "--model", "{model}"], b"caf\xe9\n",
-        "stdin is not valid utf-8; pass --encoding", True),
+        ["predict", "--model", "{model}", "--input", "{dir}/latin1.csv"],
+        "{dir}/latin1.csv is not valid utf-8; pass --encoding"),
     "predict-output-in-a-missing-folder": (
-        ["predict", "--model", "{model}", "--output", "{dir}/no/such/folder/out.jsonl", "a text"], None,
-        "Cannot write {dir}/no/such/folder/out.jsonl: No such file or directory", True),
+        ["predict", "--model", "{model}", "--output", "{dir}/no/such/folder/out.jsonl", "a text"],
+        "Cannot write {dir}/no/such/folder/out.jsonl: No such file or directory"),
 }
 
 
@@ -97,14 +77,10 @@ CASES = {
 def bad_files(tmp_path_factory, trained, tiny_data) -> dict[str, str]:
     folder = tmp_path_factory.mktemp("bad-input")
     (folder / "empty.csv").write_bytes(b"")
-    (folder / "header-only.csv").write_text("text,label\n")
     (folder / "no-text.csv").write_text("body,label\ngood film,pos\n")
     (folder / "latin1.csv").write_bytes(b"text,label\nun caf\xe9 noir,pos\n")
-    (folder / "latin1.txt").write_bytes(b"un caf\xe9 noir\n")
     (folder / "unknown-labels.csv").write_text("text,label\ngood,pos\nodd,zzz\nhm,maybe\n")
     (folder / "random.textcnn").write_bytes(os.urandom(4096))
-    with zipfile.ZipFile(folder / "no-manifest.textcnn", "w") as archive:
-        archive.writestr("readme.txt", "not a model")
     # A real model whose manifest claims a format version from the future.
     with zipfile.ZipFile(trained["model"]) as source, \
             zipfile.ZipFile(folder / "future.textcnn", "w") as target:
@@ -122,20 +98,19 @@ def bad_files(tmp_path_factory, trained, tiny_data) -> dict[str, str]:
 @pytest.fixture(scope="module")
 def outcomes(bad_files, cli) -> dict:
     def run(case):
-        args, stdin, _, _ = CASES[case]
-        return cli(*[arg.format(**bad_files) for arg in args], input=stdin, cwd=bad_files["dir"])
+        args, _ = CASES[case]
+        return cli(*[arg.format(**bad_files) for arg in args], cwd=bad_files["dir"])
 
-    with ThreadPoolExecutor(max_workers=3) as pool:
+    with ThreadPoolExecutor(max_workers=2) as pool:
         return dict(zip(CASES, pool.map(run, CASES)))
 
 
 @pytest.mark.parametrize("case", list(CASES))
 def test_bad_input_gives_one_error_line(case, outcomes, bad_files, assert_one_line_error):
-    _, _, message, exact = CASES[case]
+    _, message = CASES[case]
     result = outcomes[case]
-    assert_one_line_error(result, message.format(**bad_files), exact)
-    stdout = result.stdout if isinstance(result.stdout, str) else result.stdout.decode()
-    assert stdout == ""
+    assert_one_line_error(result, message.format(**bad_files))
+    assert result.stdout == ""
 
 
 def test_a_failed_training_leaves_no_model(outcomes, bad_files):
@@ -146,4 +121,5 @@ def test_malformed_command_line_is_exit_status_2(cli):
     result = cli("predict")
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
-    assert result.stderr.splitlines()[-1] == "textcnn: error: the following arguments are required: --model"
+    assert result.stderr.splitlines()[-1] == \
+        "textcnn predict: error: the following arguments are required: --model"

@@ -42,12 +42,3 @@ def test_a_fresh_process_gives_the_training_runs_report(json_report, trained):
     at_training = json.loads((trained["run_dir"] / "report.json").read_text())
     assert json_report["confusion_matrix"] == at_training["confusion_matrix"]
     assert json_report["accuracy"] == at_training["accuracy"]
-
-
-def test_plain_text_report(trained, tiny_data, cli, json_report):
-    result = cli("evaluate", "--model", trained["model"], "--dataset", tiny_data["test"])
-    assert result.returncode == 0, result.stderr
-    lines = result.stdout.splitlines()
-    assert lines[0].startswith(f"examples 12   accuracy {json_report['accuracy']:.4f}   macro F1 ")
-    assert "confusion matrix (rows: true, columns: predicted)" in lines
-    assert any(line.startswith("neu ") for line in lines)

@@ -19,10 +19,10 @@ def check_rows(rows, texts, k, threshold=None):
     assert [row["text"] for row in rows] == texts
     for row in rows:
         scores = [item["score"] for item in row["top_k"]]
-        assert len(scores) <= k
         if threshold is None:
-            assert len(scores) == min(k, 3)
-        assert all(s >= threshold for s in scores) if threshold is not None else True
+            assert len(scores) == min(k, len(LABELS))
+        else:
+            assert len(scores) <= k and all(s >= threshold for s in scores)
         assert scores == sorted(scores, reverse=True)
         assert all(0 <= s <= 1 for s in scores) and sum(scores) <= 1 + 1e-5
         assert {item["label"] for item in row["top_k"]} <= LABELS

@@ -57,6 +57,10 @@ def test_train_report(trained):
     assert report["examples"] == 12
     assert report["labels"] == ["neg", "neu", "pos"]
     assert sum(map(sum, report["confusion_matrix"])) == 12
+    text = (trained["run_dir"] / "report.txt").read_text().splitlines()
+    assert text[0].startswith(f"examples 12   accuracy {report['accuracy']:.4f}   macro F1 ")
+    assert "confusion matrix (rows: true, columns: predicted)" in text
+    assert text[-1].startswith("pos ")  # the matrix's last row
 
 
 def test_train_stdout_is_one_json_line(trained):
@@ -92,11 +96,10 @@ def test_resume_continues_to_the_raised_epoch_count(run_copy, cli):
     assert json.loads(config_path.read_text())["epochs"] == 2
 
 
-def test_resume_without_a_run_is_an_error(cli, tmp_path):
+def test_resume_without_a_run_is_an_error(cli, tmp_path, assert_one_line_error):
     result = cli("train", "--resume", "--output-dir", tmp_path / "nothing")
-    assert result.returncode == 1
-    assert result.stderr.strip().splitlines()[-1] == \
-        f"textcnn: error: Nothing to resume in {tmp_path / 'nothing'}: no config.json"
+    assert_one_line_error(result, f"Nothing to resume in {tmp_path / 'nothing'}: no config.json")
+    assert not (tmp_path / "nothing").exists()
 
 
 def test_cv_writes_every_fold_of_every_seed(cli, tiny_data, tiny_flags, tmp_path):

@@ -242,3 +242,21 @@ def test_metrics_count_requests_batches_and_models(client):
     assert 'textcnn_queue_depth{model="toy"}' in text
     assert 'textcnn_model_version{model="toy"} 1.0' in text
     assert 'textcnn_model_load_seconds{model="toy"}' in text
+
+
+GARBAGE = [b"", b"null", b"0", b'"text"', b"[]", b"{}", b'{"texts": {}}', b'{"texts": [[]]}', b'{"texts": [{}]}',
+           b'{"text": null}', b'{"texts": ["a"], "top_k": 1e400}', b'{"texts": ["a"], "top_k": -5}',
+           b'{"texts": ["a"], "version": -1}', b'{"texts": ["a"], "model": ""}', b'{"instances": [null]}',
+           b'{"inputs": [{"name": "text"}]}', b'{"inputs": [{"name": "text", "datatype": "BYTES", "shape": "x"}]}',
+           b'{"inputs": [{"name": "text", "datatype": "BYTES", "shape": [true], "data": ["a"]}]}',
+           b"[" * 100_000, b"\x00\xff\xfe", '{"text": "\u202e\ufeff\U0010ffff"}'.encode()]
+ENDPOINTS = ["/classify", "/models/toy/classify", "/v1/models/toy:predict", "/v2/models/toy/infer"]
+
+
+@pytest.mark.parametrize("endpoint", ENDPOINTS)
+def test_garbage_never_causes_a_500(client, endpoint):
+    for data in GARBAGE:
+        response = client.post(endpoint, data=data, content_type="application/json")
+        assert response.status_code < 500, (data[:60], response.get_data(as_text=True))
+        if response.status_code != 200:
+            assert set(response.get_json()["error"]) == {"code", "message"}
