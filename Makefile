@@ -12,7 +12,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 SAMPLES := "a gripping, beautifully acted film" "a dull, lifeless and overlong mess" \
            "not the best of the year, but charming enough"
 
-.PHONY: run test install clean
+.PHONY: run serve test install clean
 
 install: $(VENV)/.installed
 
@@ -27,8 +27,14 @@ run: install
 	$(BIN)/textcnn train --dataset mr --preset fast --output-dir runs/mr
 	$(BIN)/textcnn predict --model runs/mr/model.textcnn --top-k 2 $(SAMPLES)
 
+# Serve the model `make run` trained (development server on 127.0.0.1:8080; see service/ for
+# the gunicorn command used in production).
+serve: install
+	mkdir -p models/mr/1 && cp runs/mr/model.textcnn models/mr/1/model.textcnn
+	$(BIN)/textcnn serve --models models
+
 test: install
 	$(BIN)/python -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)
 
 clean:
-	rm -rf $(VENV) runs .pytest_cache
+	rm -rf $(VENV) runs models .pytest_cache

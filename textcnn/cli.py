@@ -1,4 +1,5 @@
-"""The ``textcnn`` command: train, evaluate, cv, predict, info, embeddings.
+"""The ``textcnn`` command: train, evaluate, cv, predict, info, and the commands other packages
+plug in (embeddings, serve).
 
 Bad input ends with a one-line ``textcnn: error: ...`` on stderr and exit status 1 (2 for a
 malformed command line), never a traceback.
@@ -241,10 +242,17 @@ def build_parser() -> argparse.ArgumentParser:
     info.add_argument("model")
     info.set_defaults(func=cmd_info)
 
-    from embeddings.cli import register
-
-    register(commands)
+    for command in plugin_commands():
+        command.load()(commands)
     return parser
+
+
+def plugin_commands():
+    """Commands other packages add (``textcnn.commands`` entry points: ``embeddings``,
+    ``serve``), so that the library never imports them."""
+    from importlib.metadata import entry_points
+
+    return sorted(entry_points(group="textcnn.commands"), key=lambda e: e.name)
 
 
 def import_tensorflow_quietly() -> None:
@@ -269,7 +277,7 @@ def main(argv=None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        if args.command in ("train", "cv", "evaluate", "predict"):
+        if args.command in ("train", "cv", "evaluate", "predict", "serve"):
             import_tensorflow_quietly()
         return args.func(args)
     except TextcnnError as error:
