@@ -9,30 +9,26 @@ Example:
 >>> matrix, coverage = embeddings.build_matrix("glove-6b-50d", ["<pad>", "<unk>", "movie"])
 >>> matrix.shape
 (3, 50)
+
+The modules that need gensim load on first use, so the command line stays quick.
 """
 
-from embeddings.cache import MatrixCache, default_cache_dir
-from embeddings.matrix import OOV_INITS, Coverage, build_matrix, coverage_path, write_matrix
-from embeddings.sources import FORMATS, NAMED_SOURCES, Source, detect_format, resolve_source
-from embeddings.training import ALGORITHMS, Corpus, train
-from embeddings.vectors import Vectors, load
+import importlib
 
-__all__ = [
-    "ALGORITHMS",
-    "FORMATS",
-    "NAMED_SOURCES",
-    "OOV_INITS",
-    "Corpus",
-    "Coverage",
-    "MatrixCache",
-    "Source",
-    "Vectors",
-    "build_matrix",
-    "coverage_path",
-    "default_cache_dir",
-    "detect_format",
-    "load",
-    "resolve_source",
-    "train",
-    "write_matrix",
-]
+_HOMES = {
+    "MatrixCache": "cache", "default_cache_dir": "cache",
+    "Coverage": "matrix", "build_matrix": "matrix", "coverage_path": "matrix", "write_matrix": "matrix",
+    "ALGORITHMS": "options", "OOV_INITS": "options",
+    "FORMATS": "sources", "NAMED_SOURCES": "sources", "Source": "sources", "detect_format": "sources",
+    "resolve_source": "sources",
+    "Corpus": "training", "train": "training",
+    "Vectors": "vectors", "load": "vectors",
+}
+
+__all__ = sorted(_HOMES)
+
+
+def __getattr__(name):
+    if name in _HOMES:
+        return getattr(importlib.import_module(f"embeddings.{_HOMES[name]}"), name)
+    raise AttributeError(f"module 'embeddings' has no attribute {name!r}")

@@ -10,10 +10,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from embeddings.matrix import OOV_INITS, coverage_path, write_matrix
+from embeddings.options import ALGORITHMS, OOV_INITS
 from embeddings.sources import FORMATS, NAMED_SOURCES, describe_error
-from embeddings.training import ALGORITHMS, train
-from embeddings.vectors import load
 from textcnn.errors import TextcnnError
 
 
@@ -162,6 +160,8 @@ def _read_text(path: str | Path) -> str:
 
 
 def _inspect(args: argparse.Namespace) -> int:
+    from embeddings.vectors import load  # gensim loads only when a command needs it
+
     vectors = load(args.source, format=args.format)
     print(f"source: {vectors.name}")
     print(f"path: {vectors.source.location}")
@@ -176,6 +176,8 @@ def _inspect(args: argparse.Namespace) -> int:
 
 
 def _build(args: argparse.Namespace) -> int:
+    from embeddings.matrix import coverage_path, write_matrix
+
     coverage = write_matrix(
         args.source,
         read_vocabulary_file(args.vocabulary),
@@ -194,6 +196,8 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _train(args: argparse.Namespace) -> int:
+    from embeddings.training import train
+
     output = train(
         args.corpus,
         algorithm=args.algorithm,

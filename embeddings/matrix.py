@@ -25,7 +25,7 @@ from embeddings.readers import Rows, read_rows
 from embeddings.sources import Source, describe_error, detect_format, read_errors, resolve_source
 from textcnn.errors import TextcnnError
 
-OOV_INITS = ("uniform", "zeros")
+from embeddings.options import OOV_INITS  # noqa: E402
 """How rows of words missing from the source start: uniform in [-a, a], or all zeros."""
 
 KIM_OOV_SCALE = 0.25

@@ -17,7 +17,7 @@ from embeddings._files import GZIP_MAGIC, atomic_path, starts_with
 from embeddings.sources import describe_error
 from textcnn.errors import TextcnnError
 
-ALGORITHMS = ("word2vec", "fasttext")
+from embeddings.options import ALGORITHMS  # noqa: E402
 """The algorithms `train` runs."""
 
 class Corpus:

@@ -80,13 +80,12 @@ def read_manifest(archive: zipfile.ZipFile, path) -> dict:
 
 def load_artifact(path):
     """Reads an artifact: ``(keras_model, manifest, vocabulary_or_None)``."""
-    import keras
-
-    import textcnn.layers  # noqa: F401  (registers the layers the saved model names)
-
     path = Path(path)
     if not path.is_file():
         raise TextcnnError(f"No such model file: {path}")
+    import keras
+
+    import textcnn.layers  # noqa: F401  (registers the layers the saved model names)
     try:
         with zipfile.ZipFile(path) as archive:
             manifest = read_manifest(archive, path)

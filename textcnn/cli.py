@@ -138,6 +138,8 @@ def cmd_predict(args) -> int:
         raise TextcnnError(f"--top-k must be at least 1. Received: {args.top_k}")
     if args.threshold is not None and not 0 <= args.threshold <= 1:
         raise TextcnnError(f"--threshold must be between 0 and 1. Received: {args.threshold}")
+    if args.input not in (None, "-") and not Path(args.input).is_file():
+        raise TextcnnError(f"No such file: {args.input}")  # before loading the model or opening --output
     classifier = load(args.model)
     try:
         out = open(args.output, "w", newline="", encoding="utf-8") if args.output else sys.stdout
@@ -268,6 +270,7 @@ def import_tensorflow_quietly() -> None:
             import tensorflow
 
             tensorflow.config.list_physical_devices()  # device discovery chatters too
+            tensorflow.get_logger().setLevel("ERROR")  # e.g. retracing notices, one per CV fold
     finally:
         os.dup2(saved, 2)
         os.close(saved)

@@ -20,7 +20,7 @@ BENCHMARK_NAMES = ", ".join(BENCHMARKS)
 CASES = {
     "missing-dataset-file": (
         ["train", "--dataset", "{dir}/missing.csv", "--output-dir", "{dir}/run"],
-        "Unknown dataset '{dir}/missing.csv': not a file, and not one of " + BENCHMARK_NAMES),
+        "No such file: {dir}/missing.csv"),
     "unknown-dataset-name": (
         ["train", "--dataset", "imdb", "--output-dir", "{dir}/run"],
         "Unknown dataset 'imdb': not a file, and not one of " + BENCHMARK_NAMES),

@@ -76,9 +76,15 @@ def test_label_first(tmp_path):
     assert data.texts == ["How far is it ?", "Who was Galileo ?"]
 
 
-def test_label_first_empty_line(tmp_path):
-    path = write(tmp_path / "d.txt", "1 good\n\n0 bad\n")
-    assert read_error(path) == f"{path}, line 2: expected '<label> <text>', found an empty line"
+def test_label_first_skips_blank_lines_and_accepts_tabs(tmp_path):
+    path = write(tmp_path / "d.txt", "1 good\n\n0\tbad film\n  \n")
+    data = read_labeled_file(path)
+    assert (data.labels, data.texts) == (["1", "0"], ["good", "bad film"])
+
+
+def test_fasttext_skips_blank_lines(tmp_path):
+    path = write(tmp_path / "d.txt", "__label__a good\n\n__label__b bad\n")
+    assert read_labeled_file(path).labels == ["a", "b"]
 
 
 def test_explicit_format_overrides_the_suffix(tmp_path):

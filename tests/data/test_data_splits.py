@@ -89,3 +89,9 @@ def test_kfold_needs_as_many_examples_as_folds():
     with pytest.raises(TextcnnError) as error:
         stratified_kfold(["a", "b", "a"], 4, seed=0)
     assert str(error.value) == "Cannot make 4 folds from 3 examples."
+
+
+def test_stratified_split_keeps_at_least_one_example_of_every_class():
+    labels = ["a", "a", "b", "b", "b"]
+    kept, held = stratified_split(labels, 0.9, seed=0)
+    assert {labels[i] for i in kept} == {"a", "b"} and {labels[i] for i in held} == {"a", "b"}

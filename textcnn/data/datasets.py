@@ -216,6 +216,8 @@ def load_dataset(
     if spec in BENCHMARKS and not Path(spec).exists():
         return load_benchmark(spec, download)
     if not Path(spec).exists():
+        if Path(spec).suffix or "/" in spec or "\\" in spec:
+            raise TextcnnError(f"No such file: {spec}")
         raise TextcnnError(
             f"Unknown dataset {spec!r}: not a file, and not one of {', '.join(BENCHMARKS)}"
         )

@@ -69,12 +69,12 @@ def detect_format(path: Path, first_line: str = "") -> str:
 def parse_label_first(lines: list[str], source: str) -> LabeledTexts:
     """``<label> <text>`` per line (the Kim / HarvardNLP benchmark files)."""
     data = LabeledTexts([], [])
-    for number, line in enumerate(lines, 1):
-        label, _, text = line.strip().partition(" ")
-        if not label:
-            raise TextcnnError(f"{source}, line {number}: expected '<label> <text>', found an empty line")
-        data.labels.append(label)
-        data.texts.append(text)
+    for line in lines:
+        parts = line.strip().split(None, 1)  # a space or a tab after the label
+        if not parts:  # blank lines (a trailing one, say) carry no example
+            continue
+        data.labels.append(parts[0])
+        data.texts.append(parts[1] if len(parts) > 1 else "")
     return data
 
 
@@ -83,6 +83,8 @@ def parse_fasttext(lines: list[str], source: str) -> LabeledTexts:
     data = LabeledTexts([], [])
     for number, line in enumerate(lines, 1):
         tokens = line.split()
+        if not tokens:
+            continue
         labels = [t[len(FASTTEXT_PREFIX):] for t in tokens if t.startswith(FASTTEXT_PREFIX)]
         if not labels:
             raise TextcnnError(f"{source}, line {number}: no {FASTTEXT_PREFIX} label")

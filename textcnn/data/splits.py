@@ -19,8 +19,8 @@ def stratified_split(labels: Sequence[str], fraction: float, seed: int) -> tuple
     for label in np.unique(labels):
         members = np.flatnonzero(labels == label)
         rng.shuffle(members)
-        if len(members) > 1:
-            held.extend(members[: max(1, int(round(fraction * len(members))))])
+        if len(members) > 1:  # hold out at least one, and keep at least one
+            held.extend(members[: min(max(1, int(round(fraction * len(members)))), len(members) - 1)])
     held = np.sort(np.asarray(held, dtype=int))
     kept = np.setdiff1d(np.arange(len(labels)), held)
     return kept, held
