@@ -64,32 +64,17 @@ def create_app(config: ServiceConfig | Mapping | None = None, registry: ModelReg
     app.extensions["textcnn_config"] = config
     app.extensions["textcnn_metrics"] = metrics
 
-    from service.routes import classify, health, models
+    from service.routes import classify, health, models, tfserving, v2
     from service.routes import metrics as metrics_routes
 
-    for module in (classify, models, health, metrics_routes):
+    for module in (classify, models, health, metrics_routes, tfserving, v2):
         app.register_blueprint(module.bp)
-    _register_protocols(app)
     register_error_handlers(app)
     _record_requests(app, metrics)
 
     if owns_registry:
         registry.start(background=config.load_in_background)
     return app
-
-
-def _register_protocols(app: Flask) -> None:
-    """The TensorFlow Serving and Open Inference Protocol routes, where present."""
-    import importlib
-
-    for module_name in ("service.routes.tfserving", "service.routes.v2"):
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as error:
-            if error.name != module_name:
-                raise
-            continue
-        app.register_blueprint(module.bp)
 
 
 def _record_requests(app: Flask, metrics: Metrics) -> None:
