@@ -115,3 +115,12 @@ class ClassifyRequest:
             raise ApiError(400, "invalid_request", f"The body names model {named!r} but the URL names {model!r}")
         version = None if body.get("version") is None else parse_integer(body["version"], "version", 0, digits=True)
         return cls(texts, top_k, model if model is not None else named, version)
+
+
+def parse_version(version: str | None) -> int | None:
+    """A version from a URL path (``None`` or empty: the served one); 404 unless it is a number."""
+    if version is None or version == "":
+        return None
+    if not (version.isascii() and version.isdigit() and len(version) < 10):
+        raise ApiError(404, "version_not_found", f"No version {version!r}: versions are numbers")
+    return int(version)

@@ -15,7 +15,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, g, jsonify, request
 
 from service.errors import ApiError
-from service.parsing import type_name, check_texts, json_object
+from service.parsing import check_texts, json_object, parse_version, type_name
 
 bp = Blueprint("tfserving", __name__, url_prefix="/v1")
 
@@ -60,25 +60,17 @@ def predict(name: str, version: str | None = None):
     row_format = "instances" in body
     raw = _texts_of_instances(body["instances"]) if row_format else _texts_of_inputs(body["inputs"])
     texts = check_texts(raw, config, name="instances" if row_format else "inputs")
-    version = _version(version)
+    version = parse_version(version)
     model, probabilities = registry.call(name, version, lambda served: served.predict_proba(texts))
     g.model_name = model.name
     return jsonify({"predictions" if row_format else "outputs": probabilities.tolist()})
-
-
-def _version(version: str | None) -> int | None:
-    if version is None:
-        return None
-    if not (version.isascii() and version.isdigit() and len(version) < 10):
-        raise ApiError(404, "version_not_found", f"No version {version!r}: versions are numbers")
-    return int(version)
 
 
 @bp.get("/models/<name>")
 @bp.get("/models/<name>/versions/<version>")
 def status(name: str, version: str | None = None):
     """The served version's state, as TensorFlow Serving reports it."""
-    model = current_app.extensions["textcnn"].get(name, _version(version))
+    model = current_app.extensions["textcnn"].get(name, parse_version(version))
     g.model_name = model.name
     return jsonify({"model_version_status": [
         {"version": str(model.version), "state": "AVAILABLE", "status": {"error_code": "OK", "error_message": ""}}]})
@@ -88,7 +80,7 @@ def status(name: str, version: str | None = None):
 @bp.get("/models/<name>/versions/<version>/metadata")
 def metadata(name: str, version: str | None = None):
     """The serving signature: one string input ``text``, one float output ``probabilities``."""
-    model = current_app.extensions["textcnn"].get(name, _version(version))
+    model = current_app.extensions["textcnn"].get(name, parse_version(version))
     g.model_name = model.name
     signature = {
         "inputs": {"text": {"dtype": "DT_STRING", "tensor_shape": {"dim": [{"size": "-1"}]}, "name": "text"}},

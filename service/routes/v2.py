@@ -25,7 +25,7 @@ from flask import Blueprint, Response, current_app, g, jsonify, request
 from textcnn import __version__
 
 from service.errors import ApiError
-from service.parsing import check_texts, json_body, type_name
+from service.parsing import check_texts, json_body, parse_version, type_name
 
 bp = Blueprint("v2", __name__, url_prefix="/v2")
 
@@ -52,18 +52,10 @@ def ready():
     return response
 
 
-def _version(version: str | None) -> int | None:
-    if version is None or version == "":
-        return None
-    if not (version.isascii() and version.isdigit() and len(version) < 10):
-        raise ApiError(404, "version_not_found", f"No version {version!r}: versions are numbers")
-    return int(version)
-
-
 @bp.get("/models/<name>")
 @bp.get("/models/<name>/versions/<version>")
 def model_metadata(name: str, version: str | None = None):
-    model = current_app.extensions["textcnn"].get(name, _version(version))
+    model = current_app.extensions["textcnn"].get(name, parse_version(version))
     g.model_name = model.name
     return jsonify({
         "name": model.name, "versions": [str(model.version)], "platform": "textcnn",
@@ -77,7 +69,7 @@ def model_metadata(name: str, version: str | None = None):
 @bp.get("/models/<name>/ready")
 @bp.get("/models/<name>/versions/<version>/ready")
 def model_ready(name: str, version: str | None = None):
-    model = current_app.extensions["textcnn"].get(name, _version(version))
+    model = current_app.extensions["textcnn"].get(name, parse_version(version))
     g.model_name = model.name
     return jsonify({"name": model.name, "ready": model.warm})
 
@@ -206,7 +198,7 @@ def infer(name: str, version: str | None = None):
     body, binary = _body(config)
     texts = _input_texts(body, binary, config)
     requested = _requested_outputs(body)
-    model, probabilities = registry.call(name, _version(version), lambda served: served.predict_proba(texts))
+    model, probabilities = registry.call(name, parse_version(version), lambda served: served.predict_proba(texts))
     g.model_name = model.name
     labels = [model.labels[j] for j in probabilities.argmax(axis=1)]
     tensors = {"probabilities": ("FP32", list(probabilities.shape), probabilities),
