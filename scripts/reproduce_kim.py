@@ -135,7 +135,10 @@ def write_table(out: Path, store: dict, args) -> None:
         )
     command = "python scripts/reproduce_kim.py " + " ".join(
         shlex.quote(a) for a in sys.argv[1:] if a != "--report-only")
+    wall = sum(store.get(name, {}).get("wall_seconds", 0) for name in args.datasets)
     lines += [
+        "",
+        f"Wall time of the whole command (loading, training, evaluation): {wall / 60:.1f} min.",
         "",
         f"Command: `TEXTCNN_DATA_DIR=../shared/data {command}`",
         "",
