@@ -1,4 +1,4 @@
-"""The ``textcnn`` command: train, evaluate, cv, predict, info, and the commands other packages
+"""The ``textcnn`` command: train, evaluate, cv, predict, export, info, and the commands other packages
 plug in (embeddings, serve).
 
 Bad input ends with a one-line ``textcnn: error: ...`` on stderr and exit status 1 (2 for a
@@ -171,6 +171,18 @@ def cmd_predict(args) -> int:
     return 0
 
 
+# --- export ------------------------------------------------------------------------------------
+
+def cmd_export(args) -> int:
+    from textcnn.export import export
+
+    if not Path(args.model).is_file():
+        raise TextcnnError(f"No such model file: {args.model}")
+    output = export(args.model, args.output, format=args.format)
+    print(f"textcnn: exported {args.model} as a {args.format} to {output}", file=sys.stderr)
+    return 0
+
+
 # --- info --------------------------------------------------------------------------------------
 
 def cmd_info(args) -> int:
@@ -240,6 +252,14 @@ def build_parser() -> argparse.ArgumentParser:
     predict.add_argument("--chunk-size", type=int, default=10000, help="texts read at a time")
     predict.set_defaults(func=cmd_predict)
 
+    export = commands.add_parser("export", help="write a model for another runtime (TensorFlow Serving)")
+    export.add_argument("--model", required=True, help="a model.textcnn file")
+    export.add_argument("--format", choices=("savedmodel",), default="savedmodel",
+                        help="savedmodel: a TensorFlow SavedModel taking raw texts (serving_default)")
+    export.add_argument("--output", required=True,
+                        help="a new directory; for TensorFlow Serving <model_base_path>/<version>")
+    export.set_defaults(func=cmd_export)
+
     info = commands.add_parser("info", help="print a model file's manifest")
     info.add_argument("model")
     info.set_defaults(func=cmd_info)
@@ -280,7 +300,7 @@ def main(argv=None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        if args.command in ("train", "cv", "evaluate", "predict", "serve"):
+        if args.command in ("train", "cv", "evaluate", "predict", "serve", "export"):
             import_tensorflow_quietly()
         return args.func(args)
     except TextcnnError as error:
