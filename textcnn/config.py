@@ -18,6 +18,8 @@ from textcnn.errors import TextcnnError
 
 VARIANTS = ("rand", "static", "non-static", "multichannel")
 OPTIMIZERS = ("adadelta", "adam", "sgd")
+DEVICES = ("auto", "cpu", "gpu")
+STRATEGIES = ("auto", "single", "mirrored", "multi-worker")
 
 PRESETS: dict[str, dict] = {
     # Kim (2014): region sizes 3,4,5 x 100 maps, ReLU, dropout 0.5, max-norm 3, Adadelta
@@ -78,6 +80,11 @@ class TrainConfig:
     epochs: int = _f(25, "maximum number of epochs")
     patience: int | None = _f(5, "stop after this many epochs without dev improvement (none: run all epochs); the best dev epoch is kept either way")
     class_weight: str | None = _f(None, "'balanced' weighs classes inversely to their frequency")
+    # Where it runs (textcnn.distribute).
+    device: str = _f("auto", "auto (a GPU when TensorFlow sees one), cpu or gpu")
+    strategy: str = _f("auto", "auto, single, mirrored (all GPUs, else all logical CPUs of this machine) or multi-worker (the cluster in TF_CONFIG); batch_size is the global batch")
+    mixed_precision: bool = _f(False, "compute in float16 with loss scaling on GPUs, bfloat16 elsewhere; weights stay float32")
+    jit_compile: bool = _f(False, "compile training steps with XLA")
     # Run.
     seed: int = _f(0, "random seed")
     deterministic: bool = _f(False, "bit-for-bit repeatable on the same machine (slower)")
@@ -90,6 +97,8 @@ class TrainConfig:
         problems = [
             (self.variant not in VARIANTS, f"`variant` must be one of {', '.join(VARIANTS)}. Received: variant={self.variant!r}"),
             (self.preset not in PRESETS, f"`preset` must be one of {', '.join(PRESETS)}. Received: preset={self.preset!r}"),
+            (self.device not in DEVICES, f"`device` must be one of {', '.join(DEVICES)}. Received: device={self.device!r}"),
+            (self.strategy not in STRATEGIES, f"`strategy` must be one of {', '.join(STRATEGIES)}. Received: strategy={self.strategy!r}"),
             (self.optimizer not in OPTIMIZERS, f"`optimizer` must be one of {', '.join(OPTIMIZERS)}. Received: optimizer={self.optimizer!r}"),
             (self.variant != "rand" and not self.vectors, f"The {self.variant} variant needs pretrained vectors: pass --vectors"),
             (not self.region_sizes or min(self.region_sizes) < 1, f"`region_sizes` must be positive integers. Received: region_sizes={self.region_sizes}"),

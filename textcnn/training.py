@@ -73,6 +73,16 @@ def seed_everything(seed: int, deterministic: bool) -> None:
         tf.config.experimental.enable_op_determinism()
 
 
+def placement(config: TrainConfig):
+    """``(strategy, chief)``: the tf.distribute strategy of `config` on the device it names,
+    and whether this process writes the run directory."""
+    from textcnn.distribute import configure_device, get_strategy, is_chief
+
+    configure_device(config.device)
+    strategy = get_strategy(config.strategy)
+    return strategy, is_chief(strategy)
+
+
 def load_config_dataset(config: TrainConfig) -> Dataset:
     return load_dataset(config.dataset, dev=config.dev, test=config.test, format=config.format,
                         text_column=config.text_column, label_column=config.label_column,
@@ -170,54 +180,82 @@ def _train_model(config: TrainConfig, train_ids, train_y, dev_ids, dev_y, classe
     import keras
     import tensorflow as tf
 
+    from textcnn.distribute import SynchronousTraining, dtype_policy, is_distributed, replica_rows
     from textcnn.models import build_kim_cnn
 
+    strategy, chief = placement(config)
     checkpoints = _Checkpoints(run_dir) if run_dir else None
     state = {"epoch": 0, "history": [], "best_dev_accuracy": -1.0, "best_epoch": 0, "wait": 0,
              "seconds": 0.0}
     best_weights = None
-    if resume and checkpoints and checkpoints.latest():
-        model, state, best_weights = checkpoints.load()
-        _log(f"textcnn: resuming after epoch {state['epoch']} from {checkpoints.latest()}", verbose)
-    else:
-        model = build_kim_cnn(
+
+    def build():
+        return build_kim_cnn(
             vocab_size=len(vocabulary), num_classes=classes, variant=config.variant,
             embedding_matrix=matrix, embedding_dim=config.embedding_dim,
             embedding_init_scale=config.embedding_init_scale, region_sizes=config.region_sizes,
             feature_maps=config.feature_maps, activation=config.activation,
             dropout=config.dropout, max_norm=config.max_norm,
         )
-        model.compile(optimizer=make_optimizer(config), loss="sparse_categorical_crossentropy",
-                      metrics=["accuracy"])
+
+    with strategy.scope(), dtype_policy(config.mixed_precision):
+        if resume and checkpoints and checkpoints.latest():
+            model, state, best_weights = checkpoints.load()
+            _log(f"textcnn: resuming after epoch {state['epoch']} from {checkpoints.latest()}", verbose)
+        else:
+            model = build()
+            model.compile(optimizer=make_optimizer(config), loss="sparse_categorical_crossentropy",
+                          metrics=["accuracy"], jit_compile=config.jit_compile)
+    replicated = SynchronousTraining(model, strategy) if is_distributed(strategy) else None
 
     weights = _class_weights(train_y, classes, config.class_weight)[train_y]
     lengths = np.array([len(s) for s in train_ids])
     flat_ids = np.concatenate([np.asarray(s, "int32") for s in train_ids] + [np.zeros(0, "int32")])
     offsets = np.concatenate([[0], np.cumsum(lengths)])
 
-    def epoch_data(epoch: int):
-        """This epoch's batches as a native tf.data pipeline (a Python generator is ~2x slower):
-        the examples reordered batch after batch, each batch sliced out and padded to its
-        longest sentence."""
-        rng = np.random.default_rng([config.seed, epoch])
-        batches = batch_order(lengths, config.batch_size, rng, config.bucket)
+    def dataset_of(batches, widths):
+        """Batches of example indices as a native tf.data pipeline (a Python generator is ~2x
+        slower): the examples reordered batch after batch, each batch sliced out and padded to
+        its width."""
         order = np.concatenate(batches)
         flat = np.concatenate([flat_ids[offsets[i]: offsets[i + 1]] for i in order] + [np.zeros(0, "int32")])
         rows = tf.RaggedTensor.from_row_lengths(flat, lengths[order])
         ends = np.cumsum([len(b) for b in batches])
         y, w = tf.constant(train_y[order]), tf.constant(weights[order])
 
-        def batch(start, end):
+        def batch(start, end, width):
             x = rows[start:end].to_tensor()
-            x = tf.pad(x, [[0, 0], [0, tf.maximum(1 - tf.shape(x)[1], 0)]])
+            x = tf.pad(x, [[0, 0], [0, width - tf.shape(x)[1]]])
             return x, y[start:end], w[start:end]
 
-        data = tf.data.Dataset.from_tensor_slices((ends - [len(b) for b in batches], ends))
-        return data.map(batch, num_parallel_calls=1).prefetch(2), len(batches)
+        data = tf.data.Dataset.from_tensor_slices((ends - [len(b) for b in batches], ends,
+                                                   np.asarray(widths, "int32")))
+        return data.map(batch, num_parallel_calls=1).prefetch(2)
+
+    def epoch_data(epoch: int):
+        """This epoch's batches (the same on every worker: the order depends on seed and epoch
+        only), each padded to its longest sentence. Distributed, each global batch is split
+        evenly across the replicas (the last batch loses its remainder, fewer examples than
+        replicas), and each worker builds the pieces of its own replicas, in replica order."""
+        rng = np.random.default_rng([config.seed, epoch])
+        batches = batch_order(lengths, config.batch_size, rng, config.bucket)
+        if not is_distributed(strategy):
+            return dataset_of(batches, [max(1, lengths[b].max()) for b in batches]), len(batches)
+        replicas = strategy.num_replicas_in_sync
+        batches = [b[: len(b) - len(b) % replicas] for b in batches if len(b) >= replicas]
+        widths = [max(1, lengths[b].max()) for b in batches]
+
+        def worker_data(context):
+            local = replicas // context.num_input_pipelines
+            first = context.input_pipeline_id * local
+            return dataset_of([replica_rows(b, first + k, replicas) for b in batches for k in range(local)],
+                              np.repeat(widths, local))
+
+        return strategy.distribute_datasets_from_function(worker_data), len(batches)
 
     callbacks = []
     dev_writer = None
-    if run_dir and config.tensorboard:
+    if run_dir and chief and config.tensorboard:
         callbacks.append(keras.callbacks.TensorBoard(log_dir=str(run_dir / "tensorboard"),
                                                      write_graph=False, profile_batch=0))
         dev_writer = tf.summary.create_file_writer(str(run_dir / "tensorboard" / "dev"))
@@ -232,8 +270,11 @@ def _train_model(config: TrainConfig, train_ids, train_y, dev_ids, dev_y, classe
         epoch = state["epoch"]
         started = time.perf_counter()
         data, steps = epoch_data(epoch)
-        logs = model.fit(data, steps_per_epoch=steps, epochs=epoch + 1, initial_epoch=epoch, verbose=fit_verbose, shuffle=False,
-                         callbacks=callbacks).history
+        if replicated:
+            logs = replicated.epoch(data, steps)
+        else:
+            logs = model.fit(data, steps_per_epoch=steps, epochs=epoch + 1, initial_epoch=epoch,
+                             verbose=fit_verbose, shuffle=False, callbacks=callbacks).history
         seconds = time.perf_counter() - started
         probabilities = scorer.predict_proba_encoded(dev_ids)
         dev_accuracy = float(np.mean(probabilities.argmax(1) == dev_y))
@@ -254,7 +295,7 @@ def _train_model(config: TrainConfig, train_ids, train_y, dev_ids, dev_y, classe
             best_weights = [w.copy() for w in model.get_weights()]
         else:
             state["wait"] += 1
-        if run_dir:
+        if run_dir and chief:
             _write_metrics(run_dir / "metrics.csv", history)
             checkpoints.save(model, state, best_weights)
         if config.patience is not None and state["wait"] >= config.patience:
@@ -262,6 +303,11 @@ def _train_model(config: TrainConfig, train_ids, train_y, dev_ids, dev_y, classe
             break
     if best_weights is not None:
         model.set_weights(best_weights)
+    if is_distributed(strategy) or config.mixed_precision:
+        # The artifact holds a plain float32 model, whatever it was trained with.
+        weights = model.get_weights()
+        model = build()
+        model.set_weights(weights)
     _log(f"textcnn: keeping epoch {state['best_epoch']} (dev accuracy {state['best_dev_accuracy']:.4f})",
          verbose)
     return model, history, state["best_epoch"], state["best_dev_accuracy"], state["seconds"]
@@ -312,7 +358,7 @@ def train_on_splits(config: TrainConfig, train: LabeledTexts, dev: LabeledTexts,
         vocabulary = Vocabulary((run_dir / "vocabulary.txt").read_text("utf-8").split("\n")[:-1])
     else:
         vocabulary = Vocabulary.build(token_lists, min_count=config.min_count)
-    if run_dir:
+    if run_dir and placement(config)[1]:
         atomic_write(run_dir / "vocabulary.txt",
                      lambda p: p.write_text("\n".join(vocabulary.tokens) + "\n", "utf-8"))
     matrix, provenance = embedding_matrix_for(config, vocabulary, verbose)
@@ -362,6 +408,7 @@ def fit(config: TrainConfig, dataset: Dataset | None = None, *, resume: bool = F
     >>> result.report["accuracy"]
     """
     run_dir = Path(config.output_dir) if save else None
+    chief = placement(config)[1]
     if run_dir:
         saved = run_dir / "config.json"
         if resume:
@@ -369,14 +416,15 @@ def fit(config: TrainConfig, dataset: Dataset | None = None, *, resume: bool = F
                 raise TextcnnError(f"Nothing to resume in {run_dir}: no config.json")
             config = TrainConfig.from_dict(json.loads(saved.read_text()))
         run_dir.mkdir(parents=True, exist_ok=True)
-        config.save(saved)
+        if chief:
+            config.save(saved)
     dataset = dataset or load_config_dataset(config)
     train, dev, test, notes = split_for_training(config, dataset)
     result = train_on_splits(config, train, dev, test, dataset.label_names, make_tokenizer(config, dataset),
                              run_dir, resume, verbose, dataset.name)
     result.splits = notes
     result.classifier.manifest["data"]["notes"] = notes
-    if run_dir:
+    if run_dir and chief:
         from textcnn.plots import plot_confusion_matrix, plot_learning_curve
 
         result.classifier.save(run_dir / "model.textcnn")

@@ -94,6 +94,7 @@ def build_kim_cnn(
         num_classes,
         activation="softmax",
         kernel_constraint=keras.constraints.MaxNorm(max_norm, axis=0) if max_norm else None,
+        dtype="float32",  # the softmax stays float32 under mixed precision
         name="probabilities",
     )(x)
     model = keras.Model(tokens, probabilities, name=name)
