@@ -14,6 +14,7 @@ import io
 import json
 import os
 import sys
+import time
 from itertools import islice
 from pathlib import Path
 
@@ -149,6 +150,8 @@ def cmd_predict(args) -> int:
     if writer:
         writer.writerow(["text", "label", "score", "top_k"])
     count = 0
+    started = time.perf_counter()
+    progress = sys.stderr.isatty() and not args.texts
     try:
         for texts in _text_chunks(args, args.chunk_size):
             for text, ranked in zip(texts, classifier.predict(texts, k=args.top_k, threshold=args.threshold,
@@ -163,12 +166,24 @@ def cmd_predict(args) -> int:
                                          ensure_ascii=False) + "\n")
                 count += 1
             out.flush()
+            if progress:
+                print(f"\rtextcnn: {_throughput(count, started)}", end="", file=sys.stderr, flush=True)
     finally:
         if args.output:
             out.close()
+    if progress:
+        print(file=sys.stderr)
     if args.output:
-        print(f"textcnn: wrote {count} predictions to {args.output}", file=sys.stderr)
+        print(f"textcnn: wrote {count} predictions to {args.output} ({_throughput(count, started)})",
+              file=sys.stderr)
+    elif not args.texts:
+        print(f"textcnn: {_throughput(count, started)}", file=sys.stderr)
     return 0
+
+
+def _throughput(count: int, started: float) -> str:
+    seconds = time.perf_counter() - started
+    return f"classified {count} texts in {seconds:.1f} s, {count / max(seconds, 1e-9):.0f} texts/s"
 
 
 # --- export ------------------------------------------------------------------------------------

@@ -92,3 +92,10 @@ def test_from_jsonl(cli, trained, tmp_path):
     source.write_text("".join(json.dumps({"body": t, "id": i}) + "\n" for i, t in enumerate(texts)))
     rows = parse_jsonl(predict(cli, trained, "--input", source, "--text-column", "body").stdout)
     check_rows(rows, texts, k=1)
+
+
+def test_throughput_is_reported_on_stderr_for_streamed_input(cli, trained):
+    result = predict(cli, trained, "--input", "-", input="a wonderful film\nboring and slow\nbased on a novel\n")
+    assert len(parse_jsonl(result.stdout)) == 3
+    line = [l for l in result.stderr.splitlines() if l.startswith("textcnn: classified")]
+    assert len(line) == 1 and line[0].startswith("textcnn: classified 3 texts in ") and line[0].endswith(" texts/s")
