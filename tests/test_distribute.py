@@ -94,14 +94,11 @@ def _free_ports(count: int) -> list[int]:
             probe.close()
 
 
-def test_multi_worker_training_on_localhost_writes_one_loadable_artifact(topics, tmp_path):
-    workers = [f"127.0.0.1:{port}" for port in _free_ports(2)]
-    run_dir = tmp_path / "run"
-    flags = ["train", "--dataset", topics["train"], "--test", topics["test"], "--strategy", "multi-worker",
-             "--output-dir", run_dir, "--preset", "fast", "--feature-maps", "8", "--embedding-dim", "16",
-             "--epochs", "2", "--learning-rate", "0.01"]
+def run_workers(*flags, count: int = 2) -> list[tuple[str, str]]:
+    """Runs `textcnn FLAGS` as `count` workers of one TF_CONFIG cluster on 127.0.0.1."""
+    workers = [f"127.0.0.1:{port}" for port in _free_ports(count)]
     processes = []
-    for index in range(2):
+    for index in range(count):
         env = {**textcnn_env(), "TF_CONFIG": json.dumps(
             {"cluster": {"worker": workers}, "task": {"type": "worker", "index": index}})}
         processes.append(subprocess.Popen([str(TEXTCNN), *map(str, flags)], env=env, text=True,
@@ -109,6 +106,15 @@ def test_multi_worker_training_on_localhost_writes_one_loadable_artifact(topics,
     outputs = [process.communicate(timeout=600) for process in processes]
     for process, (stdout, stderr) in zip(processes, outputs):
         assert process.returncode == 0, stderr[-3000:]
+    return outputs
+
+
+def test_multi_worker_training_on_localhost_writes_one_loadable_artifact(topics, tmp_path):
+    run_dir = tmp_path / "run"
+    outputs = run_workers("train", "--dataset", topics["train"], "--test", topics["test"],
+                          "--strategy", "multi-worker", "--output-dir", run_dir, "--preset", "fast",
+                          "--feature-maps", "8", "--embedding-dim", "16", "--epochs", "2",
+                          "--learning-rate", "0.01")
     summaries = [json.loads(stdout) for stdout, _ in outputs]
     # Both workers trained the same model in lock step; only the chief wrote the run.
     assert summaries[0]["dev_accuracy"] == summaries[1]["dev_accuracy"]
@@ -121,6 +127,29 @@ def test_multi_worker_training_on_localhost_writes_one_loadable_artifact(topics,
     accuracy = np.mean([classifier.predict(text)[0][0][0] == label for text, label in topic_rows(100, 2)])
     assert accuracy >= 0.8
     assert json.loads((run_dir / "config.json").read_text())["strategy"] == "multi-worker"
+
+
+@pytest.mark.slow
+def test_restarted_workers_resume_from_the_chiefs_checkpoint(topics, tmp_path):
+    run_dir = tmp_path / "run"
+    common = ("--output-dir", run_dir)
+    run_workers("train", "--dataset", topics["train"], "--strategy", "multi-worker", "--preset", "fast",
+                "--feature-maps", "8", "--embedding-dim", "16", "--epochs", "3", "--learning-rate", "0.01",
+                "--patience", "none", *common)
+    uninterrupted = (run_dir / "metrics.csv").read_text().splitlines()
+    # As if the workers had died after epoch 2: keep the run up to epoch 2's checkpoint.
+    config = json.loads((run_dir / "config.json").read_text())
+    run_dir.rename(tmp_path / "full")
+    run_workers("train", "--dataset", topics["train"], "--strategy", "multi-worker",
+                *[f"--{k.replace('_', '-')}={v}" for k, v in (("preset", "fast"), ("feature_maps", 8),
+                  ("embedding_dim", 16), ("epochs", 2), ("learning_rate", 0.01), ("patience", "none"))],
+                *common)
+    (run_dir / "config.json").write_text(json.dumps({**config, "epochs": 3}))
+    outputs = run_workers("train", "--resume", *common)
+    assert all("resuming after epoch 2" in stderr for _, stderr in outputs)
+    assert (run_dir / "metrics.csv").read_text().splitlines()[:3] == uninterrupted[:3]
+    resumed = [row.split(",")[:5] for row in (run_dir / "metrics.csv").read_text().splitlines()]
+    assert resumed == [row.split(",")[:5] for row in uninterrupted]  # seconds aside
 
 
 def test_mixed_precision_trains_and_saves_a_float32_model(topics):

@@ -416,8 +416,8 @@ def fit(config: TrainConfig, dataset: Dataset | None = None, *, resume: bool = F
                 raise TextcnnError(f"Nothing to resume in {run_dir}: no config.json")
             config = TrainConfig.from_dict(json.loads(saved.read_text()))
         run_dir.mkdir(parents=True, exist_ok=True)
-        if chief:
-            config.save(saved)
+        if chief and not resume:  # atomically: other workers may be reading it
+            atomic_write(saved, config.save)
     dataset = dataset or load_config_dataset(config)
     train, dev, test, notes = split_for_training(config, dataset)
     result = train_on_splits(config, train, dev, test, dataset.label_names, make_tokenizer(config, dataset),

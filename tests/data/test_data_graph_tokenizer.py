@@ -68,7 +68,7 @@ def _compare_characters(chars, tokenizer):
 
 @pytest.mark.parametrize("lowercase", [True, False])
 def test_a_sample_of_all_unicode_characters_matches(lowercase):
-    _compare_characters(_every_character(97), Tokenizer(lowercase=lowercase))
+    _compare_characters(_every_character(13), Tokenizer(lowercase=lowercase))
 
 
 @pytest.mark.slow
