@@ -147,7 +147,6 @@ def test_restarted_workers_resume_from_the_chiefs_checkpoint(topics, tmp_path):
     (run_dir / "config.json").write_text(json.dumps({**config, "epochs": 3}))
     outputs = run_workers("train", "--resume", *common)
     assert all("resuming after epoch 2" in stderr for _, stderr in outputs)
-    assert (run_dir / "metrics.csv").read_text().splitlines()[:3] == uninterrupted[:3]
     resumed = [row.split(",")[:5] for row in (run_dir / "metrics.csv").read_text().splitlines()]
     assert resumed == [row.split(",")[:5] for row in uninterrupted]  # seconds aside
 

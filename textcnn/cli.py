@@ -315,7 +315,7 @@ def main(argv=None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        if args.command in ("train", "cv", "evaluate", "predict", "serve", "export"):
+        if args.command in ("train", "cv", "evaluate", "predict", "serve", "export", "beam-predict"):
             import_tensorflow_quietly()
         return args.func(args)
     except TextcnnError as error:

@@ -84,7 +84,7 @@ class TrainConfig:
     device: str = _f("auto", "auto (a GPU when TensorFlow sees one), cpu or gpu")
     strategy: str = _f("auto", "auto, single, mirrored (all GPUs, else all logical CPUs of this machine) or multi-worker (the cluster in TF_CONFIG); batch_size is the global batch")
     mixed_precision: bool = _f(False, "compute in float16 with loss scaling on GPUs, bfloat16 elsewhere; weights stay float32")
-    jit_compile: bool = _f(False, "compile training steps with XLA")
+    jit_compile: bool = _f(False, "compile training steps with XLA (single-device training; distributed runs do not)")
     # Run.
     seed: int = _f(0, "random seed")
     deterministic: bool = _f(False, "bit-for-bit repeatable on the same machine (slower)")
