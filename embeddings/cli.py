@@ -53,9 +53,19 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
 
     build = commands.add_parser("build", help="build the embedding matrix of a vocabulary")
     build.add_argument("--source", required=True, help=sources)
-    build.add_argument(
-        "--vocabulary", required=True, type=Path, metavar="FILE",
+    vocabulary = build.add_mutually_exclusive_group(required=True)
+    vocabulary.add_argument(
+        "--vocabulary", type=Path, metavar="FILE",
         help="file with one token per line in index order; line 1 padding, line 2 unknown",
+    )
+    vocabulary.add_argument(
+        "--dataset", metavar="NAME|FILE",
+        help="build the vocabulary of this dataset's training split as `textcnn train` does "
+        "(a benchmark name or a training file); it is written beside the matrix",
+    )
+    build.add_argument(
+        "--min-count", type=int, default=1,
+        help="with --dataset: minimum count of a token to enter the vocabulary (default: 1)",
     )
     build.add_argument(
         "--counts", type=Path, metavar="FILE", help="file of 'token<TAB>count' lines over the training split"
@@ -175,14 +185,44 @@ def _inspect(args: argparse.Namespace) -> int:
     return 0
 
 
+def dataset_vocabulary(dataset: str, min_count: int = 1) -> tuple[list[str], dict[str, int]]:
+    """The vocabulary and token counts `textcnn train` builds from a dataset's training split
+    (same tokenizer settings, the dataset's own lower-casing convention).
+
+    Example:
+
+    >>> tokens, counts = dataset_vocabulary("trec")                # doctest: +SKIP
+    >>> tokens[:2]
+    ['<pad>', '<unk>']
+    """
+    from textcnn.config import TrainConfig
+    from textcnn.data import Vocabulary
+    from textcnn.training import load_config_dataset, make_tokenizer
+
+    config = TrainConfig(dataset=dataset, min_count=min_count)
+    loaded = load_config_dataset(config)
+    tokenizer = make_tokenizer(config, loaded)
+    vocabulary = Vocabulary.build([tokenizer.tokenize(t) for t in loaded.train.texts],
+                                  min_count=min_count)
+    return vocabulary.tokens, vocabulary.counts
+
+
 def _build(args: argparse.Namespace) -> int:
     from embeddings.matrix import coverage_path, write_matrix
 
+    if args.dataset:
+        if args.counts:
+            raise TextcnnError("--counts comes from the dataset with --dataset; give one of them")
+        tokens, counts = dataset_vocabulary(args.dataset, args.min_count)
+        vocabulary_file = args.output.with_name(f"{args.output.stem}.vocabulary.txt")
+    else:
+        tokens = read_vocabulary_file(args.vocabulary)
+        counts = read_counts_file(args.counts) if args.counts else None
     coverage = write_matrix(
         args.source,
-        read_vocabulary_file(args.vocabulary),
+        tokens,
         args.output,
-        token_counts=read_counts_file(args.counts) if args.counts else None,
+        token_counts=counts,
         oov_init=args.oov_init,
         oov_scale=args.oov_scale,
         seed=args.seed,
@@ -190,8 +230,12 @@ def _build(args: argparse.Namespace) -> int:
         cache_dir=False if args.no_cache else args.cache_dir,
         format=args.format,
     )
+    written = [str(args.output), str(coverage_path(args.output))]
+    if args.dataset:
+        vocabulary_file.write_text("\n".join(tokens) + "\n", encoding="utf-8")
+        written.append(str(vocabulary_file))
     print(coverage.report())
-    print(f"Wrote {args.output} and {coverage_path(args.output)}")
+    print(f"Wrote {', '.join(written)}")
     return 0
 
 

@@ -87,8 +87,14 @@ def test_summarize_cv_reports_spread_over_seeds():
     assert summary["sentences_per_second"] == pytest.approx(20)
 
 
+def test_pretrained_variants_default_to_the_offline_glove_source():
+    assert TrainConfig.from_preset("fast", variant="static").vectors == "glove-6b-50d"
+    assert TrainConfig.from_preset("fast", variant="rand").vectors is None
+    assert TrainConfig.from_preset("fast", variant="static", vectors="my.vec").vectors == "my.vec"
+
+
 @pytest.mark.parametrize("changes, message", [
-    (dict(variant="static"), "The static variant needs pretrained vectors: pass --vectors"),
+    (dict(learned_dim=50), "`learned_dim` adds a learned channel beside pretrained vectors; the rand variant learns all of its `embedding_dim`"),
     (dict(preset="nope"), "`preset` must be one of kim2014, fast. Received: preset='nope'"),
     (dict(dropout=1.5), "`dropout` must be in [0, 1). Received: dropout=1.5"),
     (dict(bogus=1), "Unknown training option(s): bogus"),

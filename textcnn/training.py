@@ -193,7 +193,8 @@ def _train_model(config: TrainConfig, train_ids, train_y, dev_ids, dev_y, classe
         return build_kim_cnn(
             vocab_size=len(vocabulary), num_classes=classes, variant=config.variant,
             embedding_matrix=matrix, embedding_dim=config.embedding_dim,
-            embedding_init_scale=config.embedding_init_scale, region_sizes=config.region_sizes,
+            embedding_init_scale=config.embedding_init_scale, learned_dim=config.learned_dim,
+            region_sizes=config.region_sizes,
             feature_maps=config.feature_maps, activation=config.activation,
             dropout=config.dropout, max_norm=config.max_norm,
         )

@@ -36,9 +36,9 @@ CASES = {
     "invalid-variant": (
         ["train", "--dataset", "{train}", "--variant", "bogus", "--output-dir", "{dir}/run"],
         "`variant` must be one of rand, static, non-static, multichannel. Received: variant='bogus'"),
-    "static-variant-without-vectors": (
-        ["train", "--dataset", "{train}", "--variant", "static", "--output-dir", "{dir}/run"],
-        "The static variant needs pretrained vectors: pass --vectors"),
+    "missing-vector-file": (
+        ["train", "--dataset", "{train}", "--variant", "static", "--vectors", "{dir}/nope.vec", "--output-dir", "{dir}/run"],
+        "Embedding source not found: {dir}/nope.vec. Give a vector file, `archive.zip:member.txt`, or a named source (glove-6b-50d)."),
     "missing-model-file": (
         ["predict", "--model", "{dir}/missing.textcnn", "some text"],
         "No such model file: {dir}/missing.textcnn"),

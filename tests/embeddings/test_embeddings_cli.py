@@ -53,7 +53,33 @@ def test_build(vector_files, vectors, tmp_path, capsys):
     printed = capsys.readouterr().out
     assert "Types: 2 of 3 found (66.67%), 1 by lower-casing, 1 OOV" in printed
     assert "Tokens: 9 of 10 found (90.00%)" in printed
-    assert printed.rstrip().endswith(f"Wrote {output} and {tmp_path / 'matrix.coverage.json'}")
+    assert printed.rstrip().endswith(f"Wrote {output}, {tmp_path / 'matrix.coverage.json'}")
+
+
+def test_build_from_a_dataset_uses_its_training_vocabulary(vector_files, vectors, tmp_path, capsys):
+    train = tmp_path / "train.csv"
+    train.write_text('text,label\n"The film , Paris !",pos\nthe unseen the,neg\n')
+    output = tmp_path / "matrix.npy"
+    assert run(
+        "build", "--source", f"{vector_files['glove-zip']}", "--dataset", str(train),
+        "--output", str(output), "--no-cache",
+    ) == 0
+    tokens = (tmp_path / "matrix.vocabulary.txt").read_text().splitlines()
+    assert tokens[:2] == ["<pad>", "<unk>"] and tokens[2] == "the"
+    assert sorted(tokens[2:]) == sorted(["the", "film", ",", "paris", "!", "unseen"])
+    matrix = np.load(output)
+    assert matrix.shape == (len(tokens), 6)
+    np.testing.assert_array_equal(matrix[tokens.index("paris")], vectors["paris"])
+    coverage = json.loads((tmp_path / "matrix.coverage.json").read_text())
+    assert coverage["tokens_total"] == 8  # the training split's tokens, counted
+    assert f"{tmp_path / 'matrix.vocabulary.txt'}" in capsys.readouterr().out
+
+
+def test_build_takes_a_vocabulary_or_a_dataset_not_both(vector_files, tmp_path, capsys):
+    with pytest.raises(SystemExit):
+        run("build", "--source", f"{vector_files['glove-zip']}", "--dataset", "mr",
+            "--vocabulary", "v.txt", "--output", str(tmp_path / "m.npy"))
+    assert "not allowed with argument" in capsys.readouterr().err
 
 
 def test_build_with_a_missing_vocabulary_file(vector_files, tmp_path):

@@ -55,6 +55,21 @@ def test_multichannel_filters_span_both_channels():
     assert tuple(kernel.shape) == (2, 2 * DIM, 4)
 
 
+@pytest.mark.parametrize("variant, channels", [("static", 1), ("multichannel", 2)])
+def test_a_learned_channel_beside_frozen_vectors(variant, channels):
+    model = build(variant, learned_dim=5)
+    kernel = model.get_layer("region_conv").convs[0].kernel
+    assert tuple(kernel.shape) == (2, channels * DIM + 5, 4)
+    learned = model.get_layer("embedding_learned")
+    assert learned.trainable and tuple(learned.embeddings.shape) == (VOCAB, 5)
+    frozen = np.asarray(model.get_layer("embedding_static" if channels == 2 else "embedding").embeddings).copy()
+    before = np.asarray(learned.embeddings).copy()
+    model.train_on_batch(X, Y)
+    assert not np.array_equal(np.asarray(learned.embeddings), before)
+    frozen_after = model.get_layer("embedding_static" if channels == 2 else "embedding").embeddings
+    np.testing.assert_array_equal(np.asarray(frozen_after), frozen)
+
+
 def test_prediction_does_not_depend_on_batch_padding():
     model = build("non-static")
     padded = np.asarray(model(np.pad(X, ((0, 0), (0, 7)))))
@@ -75,6 +90,7 @@ def test_max_norm_holds_after_updates():
     (dict(variant="static"), "The 'static' variant needs `embedding_matrix`."),
     (dict(variant="rand", embedding_matrix=MATRIX), "The 'rand' variant learns its embeddings; do not pass `embedding_matrix`."),
     (dict(variant="non-static", embedding_matrix=MATRIX[:5]), "`embedding_matrix` must have shape (30, dim). Received: shape=(5, 6)"),
+    (dict(variant="rand", learned_dim=5), "`learned_dim` adds a learned channel beside pretrained vectors: it must be >= 0 and 0 for 'rand' (use `embedding_dim`). Received: learned_dim=5, variant='rand'"),
     (dict(variant="bogus"), "`variant` must be one of ('rand', 'static', 'non-static', 'multichannel'). Received: variant='bogus'"),
 ])
 def test_invalid_arguments(kwargs, message):

@@ -18,6 +18,7 @@ def build_kim_cnn(
     embedding_matrix: np.ndarray | None = None,
     embedding_dim: int = 300,
     embedding_init_scale: float = 0.25,
+    learned_dim: int = 0,
     region_sizes=(3, 4, 5),
     feature_maps: int = 100,
     activation: str = "relu",
@@ -37,7 +38,10 @@ def build_kim_cnn(
         embedding_matrix: ``(vocab_size, dim)`` pretrained vectors; required by every variant
             but ``rand``. They enter as weights, never in the model's config.
         embedding_dim: embedding size for ``rand``.
-        embedding_init_scale: ``rand`` embeddings start uniform in ``[-scale, scale]``.
+        embedding_init_scale: learned embeddings start uniform in ``[-scale, scale]``.
+        learned_dim: width of an extra channel learned from scratch beside the pretrained
+            one(s) (0: none). Pretrained vectors of low dimension (GloVe 50-d) carry less than
+            300 learned dimensions do; side by side, the filters get both.
         region_sizes, feature_maps, activation: see :class:`textcnn.layers.RegionConv`.
         dropout: dropout rate on the pooled features.
         max_norm: maximum L2 norm of each class's weight vector in the softmax layer
@@ -66,13 +70,18 @@ def build_kim_cnn(
                 f"Received: shape={embedding_matrix.shape}"
             )
         embedding_dim = embedding_matrix.shape[1]
+    if learned_dim < 0 or (learned_dim and variant == "rand"):
+        raise ValueError(
+            "`learned_dim` adds a learned channel beside pretrained vectors: it must be >= 0 and "
+            f"0 for 'rand' (use `embedding_dim`). Received: learned_dim={learned_dim}, variant={variant!r}"
+        )
     if num_classes < 2:
         raise ValueError(f"`num_classes` must be at least 2. Received: num_classes={num_classes}")
 
-    def embedding(layer_name, trainable):
+    def embedding(layer_name, trainable, dim=embedding_dim):
         return keras.layers.Embedding(
             vocab_size,
-            embedding_dim,
+            dim,
             embeddings_initializer=keras.initializers.RandomUniform(
                 -embedding_init_scale, embedding_init_scale
             ),
@@ -84,9 +93,12 @@ def build_kim_cnn(
     tokens = keras.Input(shape=(None,), dtype="int32", name="tokens")
     if variant == "multichannel":
         channels = [embedding("embedding_static", False), embedding("embedding", True)]
-        x = keras.layers.Concatenate(axis=-1, name="channels")([c(tokens) for c in channels])
     else:
         channels = [embedding("embedding", variant != "static")]
+    learned = [embedding("embedding_learned", True, learned_dim)] if learned_dim else []
+    if len(channels) + len(learned) > 1:
+        x = keras.layers.Concatenate(axis=-1, name="channels")([c(tokens) for c in channels + learned])
+    else:
         x = channels[0](tokens)
     x = RegionConv(region_sizes, feature_maps, activation=activation, name="region_conv")(x)
     x = keras.layers.Dropout(dropout, name="dropout")(x)
