@@ -25,8 +25,10 @@ from pathlib import Path
 TEXTCNN = Path(sys.executable).with_name("textcnn")
 SETTINGS = [("float32", []), ("mixed precision", ["--mixed-precision"]), ("XLA", ["--jit-compile"]),
             ("mixed precision + XLA", ["--mixed-precision", "--jit-compile"])]
-# The image helper's model, when it exists: (textcnn.models attribute, dataset, train flags).
-IMAGE_MODEL = ("build_lenet", "mnist", ["--model", "lenet"])
+# LeNet, once the image models exist: (architecture in textcnn.models.ARCHITECTURES, its flags).
+IMAGE_MODEL = ("lenet-tutorial", ["--dataset", "mnist", "--task", "image", "--arch", "lenet-tutorial",
+                                  "--preset", "image-fast"])
+TEXT_MODEL = ["--dataset", "mr", "--preset", "fast"]
 
 
 def gpu_names() -> list[str]:
@@ -42,29 +44,29 @@ class UtilisationSampler(threading.Thread):
 
     def __init__(self, interval: float = 0.5):
         super().__init__(daemon=True)
-        self.interval, self.samples, self._stop = interval, [], threading.Event()
+        self.interval, self.samples, self._done = interval, [], threading.Event()
 
     def run(self):
-        while not self._stop.is_set():
+        while not self._done.is_set():
             result = subprocess.run(["nvidia-smi", "--query-gpu=utilization.gpu", "--format=csv,noheader,nounits"],
                                     capture_output=True, text=True)
             values = [float(v) for v in result.stdout.split() if v.replace(".", "").isdigit()]
             if values:
                 self.samples.append(max(values))
-            self._stop.wait(self.interval)
+            self._done.wait(self.interval)
 
     def stop(self) -> list[float]:
-        self._stop.set()
+        self._done.set()
         self.join()
         return self.samples
 
 
-def run(dataset: str, flags: list[str], seed: int, epochs: int, scratch: Path) -> dict:
+def run(flags: list[str], seed: int, epochs: int, scratch: Path) -> dict:
     """One training run: epoch seconds (the first, which traces and compiles, reported apart)."""
-    out = scratch / f"{dataset}-{seed}-{'_'.join(flags) or 'float32'}"
+    out = scratch / f"{seed}-{'_'.join(flags).replace('-', '')}"
     sampler = UtilisationSampler()
     sampler.start()
-    result = subprocess.run([str(TEXTCNN), "train", "--dataset", dataset, "--preset", "fast", "--device", "gpu",
+    result = subprocess.run([str(TEXTCNN), "train", "--device", "gpu",
                              "--epochs", str(epochs), "--patience", "none", "--seed", str(seed),
                              "--no-tensorboard", "--quiet", "--output-dir", str(out), *flags],
                             capture_output=True, text=True)
@@ -106,23 +108,24 @@ def main(argv=None) -> int:
         return 0
     import textcnn.models
 
-    workloads = [("Kim CNN-rand", "mr", [])]
-    attribute, image_dataset, image_flags = IMAGE_MODEL
+    workloads = [("Kim CNN-rand", "mr", TEXT_MODEL)]
+    architecture, image_flags = IMAGE_MODEL
     notes = []
-    if hasattr(textcnn.models, attribute):
-        workloads.append(("LeNet", image_dataset, image_flags))
+    if architecture in getattr(textcnn.models, "ARCHITECTURES", {}):
+        workloads.append(("LeNet (tutorial)", "mnist", image_flags))
     else:
-        notes.append(f"LeNet on MNIST: not measured, textcnn.models has no {attribute} yet.")
+        notes.append(f"LeNet on MNIST: not measured, textcnn.models has no {architecture} architecture yet.")
+        print(f"gpu_benchmark: {notes[-1]}", file=sys.stderr)
     rows = []
     with tempfile.TemporaryDirectory() as scratch:
         for model, dataset, model_flags in workloads:
             for setting, flags in SETTINGS:
-                runs = [run(dataset, model_flags + flags, seed, args.epochs, Path(scratch)) for seed in args.seeds]
+                runs = [run(model_flags + flags, seed, args.epochs, Path(scratch)) for seed in args.seeds]
                 rows.append({"model": model, "dataset": dataset, "setting": setting, "runs": runs})
                 print(f"{model} on {dataset}, {setting}: epoch {mean_std([r['epoch_s'] for r in runs])} s",
                       file=sys.stderr)
     lines = [f"# GPU benchmark ({names[0]})", "", f"Command: `{command.strip()}` ({time.strftime('%Y-%m-%d')}), "
-             f"preset fast, {args.epochs} epochs, seeds {args.seeds}; epoch time is the median of the "
+             f"presets fast (text) and image-fast (LeNet), {args.epochs} epochs, seeds {args.seeds}; epoch time is the median of the "
              "epochs after the first (which traces and compiles); mean ± std over seeds.", "",
              "| model | dataset | setting | epoch (s) | first epoch (s) | GPU utilisation (%) | test accuracy |",
              "|---|---|---|---|---|---|---|"]
