@@ -7,7 +7,8 @@
 An instance is a text or ``{"text": "..."}``; columnar ``inputs`` is a list of texts or
 ``{"text": [...]}``. The answer has, per text, the probabilities of the labels in the order that
 ``/metadata`` (and ``GET /models/<name>``) list them: ``{"predictions": [[0.1, 0.9], ...]}``
-(``{"outputs": [...]}`` for columnar input). Errors keep the service's one error shape.
+(``{"outputs": [...]}`` for columnar input). Errors are ``{"error": "message"}``, as TF Serving
+answers them.
 """
 
 from __future__ import annotations
