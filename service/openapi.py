@@ -133,8 +133,11 @@ def openapi_document(config: ServiceConfig, names: list[str]) -> dict:
         return {path + suffix: operation, f"{path}/versions/{{version}}{suffix}": with_version}
 
     paths = {
-        "/": {"get": {"summary": "A page to try the models in a browser", "parameters": [],
-                      "responses": {"200": {"description": "OK", "content": {"text/html": {"schema": {"type": "string"}}}}}}},
+        "/": {"get": {"summary": "A page to try the models in a browser; KServe v1 liveness for JSON clients",
+                      "parameters": [], "responses": {"200": {"description": "OK", "content": {
+                          "text/html": {"schema": {"type": "string"}},
+                          JSON: {"schema": {"type": "object", "required": ["status"],
+                                            "properties": {"status": {"type": "string", "enum": ["alive"]}}}}}}}}},
         "/openapi.json": {"get": _operation("This document", _json({"type": "object"}), statuses=())},
         "/classify": {"post": _operation("Classify texts with the named model, or the only one", classified,
                                          statuses=body_errors, body=_ref("ClassifyRequest"))},

@@ -37,7 +37,8 @@ def test_tfserving_predict_rows_and_columns(client, classifier):
 
 def test_tfserving_status_and_metadata(client):
     assert client.get("/v1/models/toy").get_json() == {"model_version_status": [
-        {"version": "1", "state": "AVAILABLE", "status": {"error_code": "OK", "error_message": ""}}]}
+        {"version": "1", "state": "AVAILABLE", "status": {"error_code": "OK", "error_message": ""}}],
+        "name": "toy", "ready": True}
     metadata = client.get("/v1/models/toy/versions/1/metadata").get_json()
     assert metadata["model_spec"] == {"name": "toy", "signature_name": "", "version": "1"}
     assert metadata["metadata"]["labels"] == ["negative", "positive"]
