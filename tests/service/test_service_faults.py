@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.service.test_service_http import _environment, _free_port_from, _start
+from test_service_http import _environment, _free_port_from, _start  # pytest puts tests/service on sys.path
 
 TEXTS = ["a joy to watch", "a dull and boring mess", "wonderful acting and a great story"]
 
