@@ -12,7 +12,7 @@ Recommended settings (each overridable by an environment variable or a gunicorn 
   Every worker holds its own copy of every model and its own batcher, so fewer workers mean
   bigger batches and less memory; add workers for more cores or to survive a worker crash. On
   the 2-core benchmark machine 1 worker x 32 threads and 2 workers x 16 threads measured the same
-  within noise (730 and 703 requests/s at concurrency 32, ``benchmarks/service_load.md``).
+  within noise (730 and 703 requests/s at concurrency 32 in single runs).
 - ``threads`` (``TEXTCNN_THREADS``, ``--threads``): 32 per worker: a thread per request the
   worker holds at once, and at most that many requests share one model call.
 - TensorFlow intra-op threads = ``cores // workers`` per worker (set in ``post_fork`` as
