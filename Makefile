@@ -12,7 +12,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 SAMPLES := "a gripping, beautifully acted film" "a dull, lifeless and overlong mess" \
            "not the best of the year, but charming enough"
 
-.PHONY: run serve test install clean
+.PHONY: run serve test install kserve-venv system-packages clean
 
 install: $(VENV)/.installed
 
@@ -33,8 +33,24 @@ serve: install
 	mkdir -p models/mr/1 && cp runs/mr/model.textcnn models/mr/1/model.textcnn
 	$(BIN)/textcnn serve --models models
 
-test: install
+# The kserve client conflicts with requirements.lock (pandas<3, protobuf<7, python-dateutil<3), so
+# its test runs it from an environment of its own.
+kserve-venv: .venv-kserve/.installed
+
+.venv-kserve/.installed: requirements-kserve.lock
+	$(PYTHON) -m venv .venv-kserve
+	.venv-kserve/bin/pip install --quiet -r requirements-kserve.lock
+	touch $@
+
+# The browser test drives Debian's chromium through chromedriver; the load benchmark drives wrk.
+SYSTEM_PACKAGES := chromium chromium-driver wrk
+system-packages:
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null && command -v wrk >/dev/null || \
+	{ [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && apt-get install -y -q $(SYSTEM_PACKAGES); } || \
+	echo "make: could not install $(SYSTEM_PACKAGES); the browser test will fail (TEXTCNN_SKIP_BROWSER=1 opts out)"
+
+test: install kserve-venv system-packages
 	$(BIN)/python -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)
 
 clean:
-	rm -rf $(VENV) runs models .pytest_cache
+	rm -rf $(VENV) .venv-kserve runs models .pytest_cache

@@ -14,6 +14,9 @@ Endpoints:
     GET  /metrics                                  Prometheus metrics
     /v1/models/...                                 TensorFlow Serving REST compatible
     /v2/...                                        Open Inference Protocol (KServe v2 / Triton)
+    POST /hf/models/<name>                         Hugging Face text-classification task
+    GET  /openapi.json                             the OpenAPI 3 document of all of the above
+    GET  /                                         a page to try the models in a browser
 """
 
 from __future__ import annotations
@@ -64,10 +67,10 @@ def create_app(config: ServiceConfig | Mapping | None = None, registry: ModelReg
     app.extensions["textcnn_config"] = config
     app.extensions["textcnn_metrics"] = metrics
 
-    from service.routes import classify, health, models, tfserving, v2
+    from service.routes import classify, health, huggingface, models, openapi, page, tfserving, v2
     from service.routes import metrics as metrics_routes
 
-    for module in (classify, models, health, metrics_routes, tfserving, v2):
+    for module in (classify, models, health, metrics_routes, tfserving, v2, huggingface, openapi, page):
         app.register_blueprint(module.bp)
     register_error_handlers(app)
     _record_requests(app, metrics)

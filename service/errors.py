@@ -2,14 +2,16 @@
 
 Every request the service refuses ends as ``{"error": {"code": "...", "message": "..."}}`` with a
 4xx (or 503) status; :func:`register_error_handlers` maps werkzeug's HTTP errors (404, 405, 413,
-...) and anything unexpected (500) to the same shape.
+...) and anything unexpected (500) to the same shape. Under the protocol prefixes (TensorFlow
+Serving ``/v1``, Open Inference ``/v2``, Hugging Face ``/hf``) the same error takes those
+protocols' own shape, ``{"error": "message"}``, which their clients read.
 """
 
 from __future__ import annotations
 
 import logging
 
-from flask import Flask, jsonify
+from flask import Flask, has_request_context, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger("textcnn.service")
@@ -17,6 +19,9 @@ log = logging.getLogger("textcnn.service")
 # werkzeug's status -> our error code.
 _HTTP_CODES = {400: "bad_request", 404: "not_found", 405: "method_not_allowed",
                413: "payload_too_large", 415: "unsupported_media_type", 503: "unavailable"}
+
+# Paths of the protocols whose errors are ``{"error": "message"}``.
+PROTOCOL_PREFIXES = ("/v1/", "/v2/", "/hf/")
 
 
 class ApiError(Exception):
@@ -33,12 +38,20 @@ class ApiError(Exception):
         self.message = message
         self.headers = headers or {}
 
-    def to_dict(self) -> dict:
+    def to_dict(self, protocol: bool = False) -> dict:
+        """Our shape, or with `protocol` the TF Serving / KServe / Hugging Face one."""
+        if protocol:
+            return {"error": self.message}
         return {"error": {"code": self.code, "message": self.message}}
 
 
+def speaks_protocol() -> bool:
+    """Whether the current request is under a protocol prefix (see :data:`PROTOCOL_PREFIXES`)."""
+    return has_request_context() and (request.path + "/").startswith(PROTOCOL_PREFIXES)
+
+
 def error_response(error: ApiError):
-    response = jsonify(error.to_dict())
+    response = jsonify(error.to_dict(protocol=speaks_protocol()))
     response.status_code = error.status
     response.headers.update(error.headers)
     return response

@@ -1,13 +1,14 @@
 """TensorFlow Serving REST compatibility (``/v1``).
 
     POST /v1/models/<name>[/versions/<v>]:predict    {"instances": [...]} or {"inputs": ...}
-    GET  /v1/models/<name>[/versions/<v>]            version status
+    GET  /v1/models/<name>[/versions/<v>]            version status (and KServe v1 model readiness)
     GET  /v1/models/<name>[/versions/<v>]/metadata   signature: input text, output probabilities
 
 An instance is a text or ``{"text": "..."}``; columnar ``inputs`` is a list of texts or
 ``{"text": [...]}``. The answer has, per text, the probabilities of the labels in the order that
 ``/metadata`` (and ``GET /models/<name>``) list them: ``{"predictions": [[0.1, 0.9], ...]}``
-(``{"outputs": [...]}`` for columnar input). Errors keep the service's one error shape.
+(``{"outputs": [...]}`` for columnar input). Errors are ``{"error": "message"}``, as TF Serving
+answers them.
 """
 
 from __future__ import annotations
@@ -69,11 +70,13 @@ def predict(name: str, version: str | None = None):
 @bp.get("/models/<name>")
 @bp.get("/models/<name>/versions/<version>")
 def status(name: str, version: str | None = None):
-    """The served version's state, as TensorFlow Serving reports it."""
+    """The served version's state, as TensorFlow Serving reports it (with KServe v1's ``name`` and
+    ``ready`` beside it: the same URL is KServe v1's model readiness)."""
     model = current_app.extensions["textcnn"].get(name, parse_version(version))
     g.model_name = model.name
     return jsonify({"model_version_status": [
-        {"version": str(model.version), "state": "AVAILABLE", "status": {"error_code": "OK", "error_message": ""}}]})
+        {"version": str(model.version), "state": "AVAILABLE", "status": {"error_code": "OK", "error_message": ""}}],
+        "name": model.name, "ready": model.warm})
 
 
 @bp.get("/models/<name>/metadata")

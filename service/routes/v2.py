@@ -10,7 +10,8 @@ The model takes one input, ``text`` (BYTES, shape ``[n]`` or ``[n, 1]``, UTF-8),
 outputs: ``probabilities`` (FP32, ``[n, labels]``, labels in the metadata's order) and ``label``
 (BYTES, ``[n]``). Tensors travel as JSON, or as binary data after the JSON header
 (``Inference-Header-Content-Length``; BYTES elements as a 4-byte little-endian length and the
-bytes), as ``tritonclient.http`` sends and expects them. Errors keep the service's one error shape.
+bytes), as ``tritonclient.http`` sends and expects them. Errors are ``{"error": "message"}``, as
+KServe and Triton answer them.
 """
 
 from __future__ import annotations

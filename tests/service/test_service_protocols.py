@@ -13,9 +13,14 @@ import pytest
 TEXTS = ["a joy to watch", "a dull and boring mess", "😀 mixed スクリプト"]
 
 
-def error_of(response, status, code):
+def error_of(response, status):
+    """The message of a protocol error, in the shape TF Serving, KServe and Hugging Face answer:
+    ``{"error": "message"}``."""
     assert response.status_code == status, response.get_data(as_text=True)
-    return response.get_json()["error"]["code"] == code and response.get_json()["error"]["message"]
+    assert response.mimetype == "application/json"
+    body = response.get_json()
+    assert set(body) == {"error"} and isinstance(body["error"], str)
+    return body["error"]
 
 
 # -- TensorFlow Serving ----------------------------------------------------------------------------------
@@ -32,28 +37,29 @@ def test_tfserving_predict_rows_and_columns(client, classifier):
 
 def test_tfserving_status_and_metadata(client):
     assert client.get("/v1/models/toy").get_json() == {"model_version_status": [
-        {"version": "1", "state": "AVAILABLE", "status": {"error_code": "OK", "error_message": ""}}]}
+        {"version": "1", "state": "AVAILABLE", "status": {"error_code": "OK", "error_message": ""}}],
+        "name": "toy", "ready": True}
     metadata = client.get("/v1/models/toy/versions/1/metadata").get_json()
     assert metadata["model_spec"] == {"name": "toy", "signature_name": "", "version": "1"}
     assert metadata["metadata"]["labels"] == ["negative", "positive"]
 
 
-@pytest.mark.parametrize("path, body, status, code, message", [
-    ("/v1/models/toy:predict", {"instances": "a"}, 400, "invalid_request", "`instances` must be an array. Received: string"),
-    ("/v1/models/toy:predict", {"instances": ["a"], "inputs": ["b"]}, 400, "invalid_request",
+@pytest.mark.parametrize("path, body, status, message", [
+    ("/v1/models/toy:predict", {"instances": "a"}, 400, "`instances` must be an array. Received: string"),
+    ("/v1/models/toy:predict", {"instances": ["a"], "inputs": ["b"]}, 400,
      "The body needs exactly one of `instances` (rows) or `inputs` (columns)"),
-    ("/v1/models/toy:predict", {"instances": [{"txt": "a"}]}, 400, "invalid_request",
+    ("/v1/models/toy:predict", {"instances": [{"txt": "a"}]}, 400,
      "`instances[0]` must have exactly one input, `text`"),
-    ("/v1/models/toy:predict", {"instances": [3]}, 422, "invalid_texts", "`instances[0]` must be a string. Received: integer"),
-    ("/v1/models/toy:predict", {"instances": []}, 422, "invalid_texts", "`instances` must not be empty"),
-    ("/v1/models/toy:predict", {"instances": ["a"], "signature_name": "x"}, 400, "invalid_request",
+    ("/v1/models/toy:predict", {"instances": [3]}, 422, "`instances[0]` must be a string. Received: integer"),
+    ("/v1/models/toy:predict", {"instances": []}, 422, "`instances` must not be empty"),
+    ("/v1/models/toy:predict", {"instances": ["a"], "signature_name": "x"}, 400,
      "Unknown signature_name 'x'; the only one is 'serving_default'"),
-    ("/v1/models/nope:predict", {"instances": ["a"]}, 404, "model_not_found", "No model named 'nope'. Models: toy"),
-    ("/v1/models/toy/versions/9:predict", {"instances": ["a"]}, 404, "version_not_found",
+    ("/v1/models/nope:predict", {"instances": ["a"]}, 404, "No model named 'nope'. Models: toy"),
+    ("/v1/models/toy/versions/9:predict", {"instances": ["a"]}, 404,
      "Model 'toy' has no version 9 loaded; it serves version 1"),
 ])
-def test_tfserving_errors(client, path, body, status, code, message):
-    assert error_of(client.post(path, json=body), status, code) == message
+def test_tfserving_errors(client, path, body, status, message):
+    assert error_of(client.post(path, json=body), status) == message
 
 
 # -- Open Inference Protocol, JSON --------------------------------------------------------------------------
@@ -67,7 +73,7 @@ def test_v2_health_and_metadata(client):
     metadata = client.get("/v2/models/toy").get_json()
     assert metadata["inputs"] == [{"name": "text", "datatype": "BYTES", "shape": [-1]}]
     assert metadata["outputs"][0] == {"name": "probabilities", "datatype": "FP32", "shape": [-1, 2]}
-    assert error_of(client.get("/v2/models/toy/versions/3"), 404, "version_not_found")
+    assert error_of(client.get("/v2/models/toy/versions/3"), 404)
 
 
 def test_v2_infer_json(client, classifier):
@@ -100,24 +106,24 @@ def test_v2_infer_binary_request_and_response_gzipped(client, classifier):
     assert len(response.data) == size + sum(sizes)
 
 
-@pytest.mark.parametrize("body, headers, status, code, message", [
-    ({"inputs": [{"name": "txt", "datatype": "BYTES", "shape": [1], "data": ["a"]}]}, {}, 400, "invalid_request",
+@pytest.mark.parametrize("body, headers, status, message", [
+    ({"inputs": [{"name": "txt", "datatype": "BYTES", "shape": [1], "data": ["a"]}]}, {}, 400,
      "Unknown input 'txt'; the model's input is 'text'"),
-    ({"inputs": [{"name": "text", "datatype": "FP32", "shape": [1], "data": [1.0]}]}, {}, 400, "invalid_request",
+    ({"inputs": [{"name": "text", "datatype": "FP32", "shape": [1], "data": [1.0]}]}, {}, 400,
      "Input 'text' must be BYTES. Received: 'FP32'"),
-    ({"inputs": [{"name": "text", "datatype": "BYTES", "shape": [2], "data": ["a"]}]}, {}, 400, "invalid_request",
+    ({"inputs": [{"name": "text", "datatype": "BYTES", "shape": [2], "data": ["a"]}]}, {}, 400,
      "Input 'text' has shape [2] but 1 elements"),
     ({"inputs": [{"name": "text", "datatype": "BYTES", "shape": [1, 2], "data": ["a", "b"]}]}, {}, 400,
-     "invalid_request", "Input 'text' must have shape [n] or [n, 1]. Received: [1, 2]"),
-    ({"inputs": [{"name": "text", "datatype": "BYTES", "shape": [1], "data": [""]}]}, {}, 422, "invalid_texts",
+     "Input 'text' must have shape [n] or [n, 1]. Received: [1, 2]"),
+    ({"inputs": [{"name": "text", "datatype": "BYTES", "shape": [1], "data": [""]}]}, {}, 422,
      "`text[0]` is empty"),
     ({"inputs": [{"name": "text", "datatype": "BYTES", "shape": [1], "data": ["a"]}], "outputs": [{"name": "x"}]}, {},
-     400, "invalid_request", "Unknown output 'x'; outputs: probabilities, label"),
-    ({"inputs": []}, {}, 400, "invalid_request", "`inputs` must hold exactly one tensor, `text`"),
+     400, "Unknown output 'x'; outputs: probabilities, label"),
+    ({"inputs": []}, {}, 400, "`inputs` must hold exactly one tensor, `text`"),
 ])
-def test_v2_errors(client, body, headers, status, code, message):
+def test_v2_errors(client, body, headers, status, message):
     response = client.post("/v2/models/toy/infer", json=body, headers=headers)
-    assert error_of(response, status, code) == message
+    assert error_of(response, status) == message
 
 
 def test_v2_binary_errors(client):
@@ -125,16 +131,16 @@ def test_v2_binary_errors(client):
                                      "parameters": {"binary_data_size": 6}}]}).encode()
     truncated = client.post("/v2/models/toy/infer", data=header + struct.pack("<I", 9) + b"ab",
                             headers={"Inference-Header-Content-Length": str(len(header))})
-    assert error_of(truncated, 400, "invalid_request") == "The binary data of 'text' ends inside element 0"
+    assert error_of(truncated, 400) == "The binary data of 'text' ends inside element 0"
     not_utf8 = client.post("/v2/models/toy/infer", data=header + struct.pack("<I", 2) + b"\xff\xfe",
                            headers={"Inference-Header-Content-Length": str(len(header))})
-    assert error_of(not_utf8, 422, "invalid_texts") == "`text[0]` is not valid UTF-8"
+    assert error_of(not_utf8, 422) == "`text[0]` is not valid UTF-8"
     bad_length = client.post("/v2/models/toy/infer", data=header, headers={"Inference-Header-Content-Length": "999"})
-    assert error_of(bad_length, 400, "invalid_request").startswith("Inference-Header-Content-Length must be a length")
+    assert error_of(bad_length, 400).startswith("Inference-Header-Content-Length must be a length")
     bomb = gzip.compress(b"{" + b" " * 5_000_000 + b"}")
     response = client.post("/v2/models/toy/infer", data=bomb, content_type="application/octet-stream",
                            headers={"Inference-Header-Content-Length": "2", "Content-Encoding": "gzip"})
-    assert error_of(response, 413, "payload_too_large") == (
+    assert error_of(response, 413) == (
         "The decompressed body is larger than the limit of 4194304 bytes")
 
 
@@ -167,3 +173,70 @@ def test_tritonclient_http(base_url, classifier):
         assert raised.value.status() == "404"
     finally:
         client.close()
+
+
+# -- the protocols' own error shape for HTTP-level errors -------------------------------------------------
+
+@pytest.mark.parametrize("method, path, kwargs, status, message", [
+    ("delete", "/v1/models/toy", {}, 405, "Method not allowed; allowed: GET, HEAD, OPTIONS"),
+    ("post", "/v2/health/live", {}, 405, "Method not allowed; allowed: GET, HEAD, OPTIONS"),
+    ("post", "/hf/models/toy", {"data": '{"inputs": "a"}', "content_type": "text/plain"}, 415,
+     "The body must be JSON sent as Content-Type: application/json. Received: text/plain"),
+    ("post", "/v1/models/toy:predict", {"data": "{", "content_type": "application/json"}, 400,
+     "Malformed JSON: Expecting property name enclosed in double quotes at line 1 column 2"),
+    ("post", "/v1/models/toy:predict", {"json": {"instances": ["a"] * 9}}, 413, "At most 8 texts per request. Received: 9"),
+    ("post", "/v2/models/toy/infer", {"data": b"x" * (4 * 1024 * 1024 + 1), "content_type": "application/json"}, 413,
+     "The request body is larger than the limit of 4194304 bytes"),
+    ("get", "/v2/no/such/route", {}, 404, "No such endpoint"),
+    ("get", "/v1/models/..%2F..%2Fetc", {}, 404, "No such endpoint"),
+    ("get", "/v1/models/..", {}, 404, "No model named '..'. Models: toy"),
+])
+def test_protocol_errors_of_every_status_keep_the_protocol_shape(client, method, path, kwargs, status, message):
+    assert error_of(getattr(client, method)(path, **kwargs), status) == message
+
+
+# -- Hugging Face text classification ------------------------------------------------------------------------
+
+def _ranked(classifier, texts, k=2):
+    return [[{"label": label, "score": pytest.approx(score, abs=1e-6)} for label, score in ranked]
+            for ranked in classifier.predict(texts, k=k)]
+
+
+def test_huggingface_task_format(client, classifier):
+    one = client.post("/hf/models/toy", json={"inputs": TEXTS[0]})
+    assert one.status_code == 200
+    assert one.get_json() == _ranked(classifier, TEXTS[:1])
+    several = client.post("/hf/models/toy/versions/1", json={"inputs": TEXTS, "parameters": {"top_k": 1}})
+    assert several.get_json() == _ranked(classifier, TEXTS, k=1)
+
+
+@pytest.mark.parametrize("path, body, status, message", [
+    ("/hf/models/toy", {"text": "a"}, 400, "The body needs `inputs`: a text or an array of texts"),
+    ("/hf/models/toy", {"inputs": ""}, 422, "`inputs` is empty"),
+    ("/hf/models/toy", {"inputs": ["a", 3]}, 422, "`inputs[1]` must be a string. Received: integer"),
+    ("/hf/models/toy", {"inputs": "a", "parameters": {"top_k": 0}}, 422, "`top_k` must be at least 1. Received: 0"),
+    ("/hf/models/toy", {"inputs": "a", "parameters": {"function_to_apply": "sigmoid"}}, 400,
+     "Only `function_to_apply` 'softmax' is served. Received: 'sigmoid'"),
+    ("/hf/models/toy", {"inputs": "a", "parameters": {"truncation": True}}, 400,
+     "Unknown parameter(s): truncation; known: top_k, function_to_apply"),
+    ("/hf/models/toy", {"inputs": "a", "parameters": []}, 400, "`parameters` must be an object. Received: array"),
+    ("/hf/models/nope", {"inputs": "a"}, 404, "No model named 'nope'. Models: toy"),
+    ("/hf/models/toy/versions/x", {"inputs": "a"}, 404, "No version 'x': versions are numbers"),
+])
+def test_huggingface_errors(client, path, body, status, message):
+    assert error_of(client.post(path, json=body), status) == message
+
+
+def test_huggingface_inference_client(base_url, classifier):
+    from huggingface_hub import InferenceClient
+    from huggingface_hub.errors import HfHubHTTPError
+
+    client = InferenceClient(model=f"{base_url}/hf/models/toy")
+    for text in TEXTS:
+        answer = client.text_classification(text)
+        assert [(a.label, a.score) for a in answer] == [
+            (label, pytest.approx(score, abs=1e-6)) for label, score in classifier.predict([text], k=2)[0]]
+    assert [a.label for a in client.text_classification(TEXTS[0], top_k=1)] == [classifier.predict(TEXTS[:1])[0][0][0]]
+    with pytest.raises(HfHubHTTPError) as raised:
+        InferenceClient(model=f"{base_url}/hf/models/nope").text_classification("a")
+    assert raised.value.response.status_code == 404

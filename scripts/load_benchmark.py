@@ -1,0 +1,169 @@
+"""Load benchmark of the prediction service under gunicorn, driven by `wrk`.
+
+In one run: (1) the model's offline batched throughput (no HTTP: `TextClassifier.predict_proba` on
+batches of `--max-batch-size` MR sentences); (2) the service with micro-batching at concurrency 1,
+8, 32 and 128; (3) the same service with batching off (`max_batch_size=1`: one traced model call
+per request). Each request is `POST /classify {"text": <one MR sentence>}`. The whole run is
+repeated (`--repeats`, 3 by default) and the table gives mean ± std. Writes a Markdown table and
+the raw numbers as JSON.
+
+Usage (train the model first: `textcnn train --dataset mr --preset fast --output-dir runs/mr`):
+
+    python scripts/load_benchmark.py --model runs/mr/model.textcnn --output benchmarks/service_load
+
+Needs `wrk` (Debian: apt-get install wrk).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from service_load import Service, add_service_arguments, mr_bodies, require_wrk, run_wrk  # noqa: E402
+
+
+def offline_throughput(model: Path, texts: list[str], batch_size: int, seconds: float) -> dict:
+    """Texts per second of `predict_proba` in batches of `batch_size`, tokenising included."""
+    from textcnn.classifier import TextClassifier
+
+    classifier = TextClassifier.load(model)
+    classifier.predict_proba(texts[:batch_size], batch_size=batch_size)  # trace
+    done, started = 0, time.perf_counter()
+    while time.perf_counter() - started < seconds:
+        for start in range(0, len(texts), batch_size):
+            classifier.predict_proba(texts[start: start + batch_size], batch_size=batch_size)
+            done += len(texts[start: start + batch_size])
+    return {"texts": done, "seconds": time.perf_counter() - started,
+            "throughput": done / (time.perf_counter() - started), "batch_size": batch_size}
+
+
+def measure(model: Path, bodies: Path, concurrencies: list[int], seconds: float, **settings) -> list[dict]:
+    service = Service(model, **settings)
+    try:
+        run_wrk(service.url, bodies, 8, 3)  # warm-up: every worker traced its shapes
+        rows = []
+        for connections in concurrencies:
+            load = os.getloadavg()[0]
+            result = run_wrk(service.url, bodies, connections, seconds)
+            rows.append({"concurrency": connections, "load_before": load, **result})
+            print(f"  c={connections:<4} {result['throughput']:8.1f} req/s  p50 {result['p50_ms']:.2f}  "
+                  f"p95 {result['p95_ms']:.2f}  p99 {result['p99_ms']:.2f} ms  errors {result['errors']}  "
+                  f"(load {load:.1f})", flush=True)
+        return rows
+    finally:
+        service.stop()
+
+
+def _mean_std(values: list[float], digits: int = 0) -> str:
+    mean, std = float(np.mean(values)), float(np.std(values, ddof=1)) if len(values) > 1 else 0.0
+    return f"{mean:.{digits}f} ± {std:.{digits}f}"
+
+
+def markdown(report: dict) -> str:
+    s = report["settings"]
+    repeats = len(report["repeats"])
+    offline = [r["offline"]["throughput"] for r in report["repeats"]]
+    lines = [
+        "# Prediction service under load (MR CNN-rand, preset `fast`)", "",
+        f"Command: `{report['command']}`", "",
+        f"Machine: {report['machine']}. **Shared with other engineers' jobs while measured** (their processes ran "
+        "at nice 10, this benchmark at nice 0; the 1-minute load average, this benchmark's own processes included, "
+        "is in the last column), so the figures vary from run to run: each is the mean ± std of "
+        f"{repeats} repeats (each repeat: offline, then the service with batching on, then off).", "",
+        f"Service: gunicorn, {s['workers']} worker(s) x {s['threads']} threads (gthread), micro-batching "
+        f"max_batch_size={s['max_batch_size']}, max_batch_wait_ms={s['max_batch_wait_ms']}; TensorFlow intra-op "
+        "threads = cores / workers. Client: wrk, 1 thread, one MR sentence per request "
+        f"(`POST /classify {{\"text\": ...}}`), {report['seconds']} s per concurrency.", "",
+        f"Offline batched throughput (no HTTP, `predict_proba` in batches of {s['max_batch_size']}, tokenising "
+        f"included): **{_mean_std(offline)} texts/s**.", "",
+        "| service | concurrency | requests/s | p50 ms | p95 ms | p99 ms | errors | load avg |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for label, key in (("batching on", "batched"), ("batching off", "unbatched")):
+        for i, connections in enumerate(report["concurrency"]):
+            rows = [r[key][i] for r in report["repeats"]]
+            lines.append(f"| {label} | {connections} | {_mean_std([r['throughput'] for r in rows])} | "
+                         f"{_mean_std([r['p50_ms'] for r in rows], 1)} | {_mean_std([r['p95_ms'] for r in rows], 1)} | "
+                         f"{_mean_std([r['p99_ms'] for r in rows], 1)} | {sum(r['errors'] for r in rows)} | "
+                         f"{_mean_std([r['load_before'] for r in rows], 1)} |")
+    goals = report["goals"]
+    lines += ["", "Goals (issue 5), on the means, with each repeat's value:", "",
+              f"- concurrency 32, batching on / batching off: {goals['speedup_vs_unbatched']:.2f}x (goal >= 2x): "
+              f"{'met' if goals['speedup_vs_unbatched'] >= 2 else 'NOT met'}; repeats: "
+              + ", ".join(f"{v:.2f}x" for v in goals["per_repeat"]["speedup_vs_unbatched"]),
+              f"- concurrency 32, batching on / offline batched: {goals['fraction_of_offline']:.0%} (goal >= 50%): "
+              f"{'met' if goals['fraction_of_offline'] >= 0.5 else 'NOT met'}; repeats: "
+              + ", ".join(f"{v:.0%}" for v in goals["per_repeat"]["fraction_of_offline"]),
+              f"- concurrency 1, p99: {goals['p99_ms_at_1']:.1f} ms (goal < 15 ms): "
+              f"{'met' if goals['p99_ms_at_1'] < 15 else 'NOT met'}; repeats: "
+              + ", ".join(f"{v:.1f} ms" for v in goals["per_repeat"]["p99_ms_at_1"]), ""]
+    return "\n".join(lines)
+
+
+def _goals(repeat: dict, concurrency: list[int]) -> dict:
+    at32, at1 = concurrency.index(32), concurrency.index(1)
+    return {"speedup_vs_unbatched": repeat["batched"][at32]["throughput"] / repeat["unbatched"][at32]["throughput"],
+            "fraction_of_offline": repeat["batched"][at32]["throughput"] / repeat["offline"]["throughput"],
+            "p99_ms_at_1": repeat["batched"][at1]["p99_ms"]}
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    add_service_arguments(parser)
+    parser.add_argument("--seconds", type=int, default=10, help="wrk duration per concurrency")
+    parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 8, 32, 128])
+    parser.add_argument("--max-batch-size", type=int, default=64)
+    parser.add_argument("--max-batch-wait-ms", type=float, default=2.0)
+    parser.add_argument("--offline-seconds", type=float, default=10)
+    parser.add_argument("--repeats", type=int, default=3, help="whole runs; the table shows mean ± std")
+    args = parser.parse_args(argv)
+    require_wrk()
+    texts, bodies = mr_bodies(seed=0)
+    settings = {"workers": args.workers, "threads": args.threads, "max_batch_wait_ms": args.max_batch_wait_ms}
+    repeats = []
+    for repeat in range(1, args.repeats + 1):
+        print(f"repeat {repeat}: offline batched throughput ...", flush=True)
+        offline = offline_throughput(args.model, texts, args.max_batch_size, args.offline_seconds)
+        print(f"  {offline['throughput']:.0f} texts/s", flush=True)
+        print(f"repeat {repeat}: service, batching on ...", flush=True)
+        batched = measure(args.model, bodies, args.concurrency, args.seconds, max_batch_size=args.max_batch_size,
+                          **settings)
+        print(f"repeat {repeat}: service, batching off ...", flush=True)
+        unbatched = measure(args.model, bodies, args.concurrency, args.seconds, max_batch_size=1, **settings)
+        repeats.append({"offline": offline, "batched": batched, "unbatched": unbatched})
+
+    report = {"command": "python " + " ".join([Path(sys.argv[0]).as_posix(), *sys.argv[1:]]),
+              "machine": f"{platform.machine()}, {os.cpu_count()} cores, {platform.platform()}",
+              "seconds": args.seconds, "concurrency": args.concurrency,
+              "settings": {**settings, "max_batch_size": args.max_batch_size}, "repeats": repeats}
+    if 1 in args.concurrency and 32 in args.concurrency:
+        per_repeat = [_goals(r, args.concurrency) for r in repeats]
+        at32 = args.concurrency.index(32)
+        on32 = float(np.mean([r["batched"][at32]["throughput"] for r in repeats]))
+        off32 = float(np.mean([r["unbatched"][at32]["throughput"] for r in repeats]))
+        offline_mean = float(np.mean([r["offline"]["throughput"] for r in repeats]))
+        report["goals"] = {
+            "speedup_vs_unbatched": on32 / off32, "fraction_of_offline": on32 / offline_mean,
+            "p99_ms_at_1": float(np.mean([r["batched"][args.concurrency.index(1)]["p99_ms"] for r in repeats])),
+            "per_repeat": {key: [g[key] for g in per_repeat] for key in per_repeat[0]}}
+        print(json.dumps(report["goals"]))
+    if args.output:
+        args.output.parent.mkdir(parents=True, exist_ok=True)
+        args.output.with_suffix(".json").write_text(json.dumps(report, indent=2) + "\n")
+        if "goals" in report:
+            args.output.with_suffix(".md").write_text(markdown(report))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
