@@ -46,7 +46,7 @@ kserve-venv: .venv-kserve/.installed
 SYSTEM_PACKAGES := chromium chromium-driver wrk
 system-packages:
 	@command -v chromium >/dev/null && command -v chromedriver >/dev/null && command -v wrk >/dev/null || \
-	{ [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && apt-get install -y -q $(SYSTEM_PACKAGES); } || \
+	{ [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && { apt-get update -q >/dev/null; DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(SYSTEM_PACKAGES); }; } || \
 	echo "make: could not install $(SYSTEM_PACKAGES); the browser test will fail (TEXTCNN_SKIP_BROWSER=1 opts out)"
 
 test: install kserve-venv system-packages
