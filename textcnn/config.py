@@ -21,6 +21,10 @@ DEFAULT_VECTORS = "glove-6b-50d"  # installs offline with the `glove` extra
 OPTIMIZERS = ("adadelta", "adam", "sgd")
 DEVICES = ("auto", "cpu", "gpu")
 STRATEGIES = ("auto", "single", "mirrored", "multi-worker")
+TASKS = ("text", "image")
+IMAGE_SPLITS = ("classic", "full")
+AUGMENTATIONS = ("none", "shift", "rotate", "shift-rotate")  # see textcnn.data.augmentation
+COLOR_MODES = ("grayscale", "rgb")
 
 PRESETS: dict[str, dict] = {
     # Kim (2014): region sizes 3,4,5 x 100 maps, ReLU, dropout 0.5, max-norm 3, Adadelta
@@ -36,7 +40,27 @@ PRESETS: dict[str, dict] = {
         region_sizes=(3, 4, 5), feature_maps=100, activation="relu", dropout=0.5, max_norm=3.0,
         optimizer="adam", learning_rate=1e-3, batch_size=50, epochs=10, patience=2,
     ),
+    # The deeplearning.net LeNet tutorial (convolutional_mlp.py): MNIST 50k/10k/10k, plain SGD at
+    # learning rate 0.1, mini-batches of 500, no dropout, at most 200 epochs; the epoch best on
+    # the validation split is kept.
+    "lenet-tutorial": dict(
+        task="image", dataset="mnist", arch="lenet-tutorial", split="classic", dropout=None,
+        optimizer="sgd", learning_rate=0.1, batch_size=500, epochs=200, patience=None,
+    ),
+    # Small modern image networks (VGG, ResNet, Inception with batch normalisation): Adam, batches
+    # of 128, small random shifts and rotations, early stopping on the validation split.
+    "image-modern": dict(
+        task="image", dataset="mnist", arch="resnet", split="classic", dropout=None, augment="shift-rotate",
+        optimizer="adam", learning_rate=1e-3, batch_size=128, epochs=30, patience=5,
+    ),
 }
+DEFAULT_PRESETS = {"text": "kim2014", "image": "lenet-tutorial"}
+
+# Options that only one kind of model uses; giving them to the other is an error.
+TEXT_ONLY = ("dev", "test", "format", "text_column", "label_column", "encoding", "tokenizer", "lowercase",
+             "min_count", "max_tokens", "variant", "vectors", "embedding_dim", "embedding_init_scale",
+             "learned_dim", "region_sizes", "feature_maps", "activation", "max_norm", "bucket")
+IMAGE_ONLY = ("arch", "augment", "split", "image_size", "color_mode")
 
 
 def _f(default, help: str, **extra):
@@ -47,8 +71,10 @@ def _f(default, help: str, **extra):
 class TrainConfig:
     """Everything that defines a training run (written as ``config.json`` beside its outputs)."""
 
+    # What is classified.
+    task: str = _f("text", "text (sentence CNNs) or image (LeNet and modern image CNNs)")
     # Data.
-    dataset: str = _f("mr", "a benchmark name (mr, sst1, sst2, subj, trec, trec-fine, cr, mpqa) or a training file")
+    dataset: str = _f("mr", "a benchmark name (text: mr, sst1, sst2, subj, trec, trec-fine, cr, mpqa; image: mnist, fashion-mnist, cifar10), a training file, or (images) a folder of class sub-folders")
     dev: str | None = _f(None, "a dev file (default: the dataset's dev split, else --dev-fraction of train)")
     test: str | None = _f(None, "a test file (default: the dataset's test split)")
     format: str | None = _f(None, "file format: csv, tsv, jsonl, fasttext, label-first (default: from the file)")
@@ -57,6 +83,12 @@ class TrainConfig:
     encoding: str = _f("utf-8", "text encoding of data files")
     dev_fraction: float = _f(0.1, "share of train held out for early stopping when there is no dev split")
     test_fraction: float = _f(0.1, "share held out for the test report when there is no test split")
+    # Images.
+    split: str = _f("classic", "image benchmarks: classic (MNIST 50k/10k/10k; CIFAR-10 batches 1-4 / 5 / test) or full (all training images; --dev-fraction validates)")
+    image_size: tuple[int, ...] | None = _f(None, "HEIGHT,WIDTH a folder's images are resized to (default: their most common size)")
+    color_mode: str | None = _f(None, "grayscale or rgb for a folder's images (default: rgb when any image has colour)")
+    arch: str | None = _f(None, "image architecture: lenet5, lenet-tutorial, vgg, resnet or inception (textcnn.models.IMAGE_ARCHITECTURES)")
+    augment: str = _f("none", "training-time augmentation of images: none, shift, rotate or shift-rotate")
     # Text.
     tokenizer: str = _f("kim", "kim (Kim's cleaning, Unicode-aware) or whitespace")
     lowercase: bool | None = _f(None, "lower-case texts (default: the dataset's convention; TREC keeps case)")
@@ -71,7 +103,7 @@ class TrainConfig:
     region_sizes: tuple[int, ...] = _f((3, 4, 5), "region sizes, comma-separated")
     feature_maps: int = _f(100, "filters per region size")
     activation: str = _f("relu", "activation of the convolution")
-    dropout: float = _f(0.5, "dropout rate before the softmax layer")
+    dropout: float | None = _f(0.5, "dropout rate before the softmax layer (images: none keeps the architecture's own)")
     max_norm: float | None = _f(3.0, "max L2 norm of each class's softmax weights (none: off)")
     # Optimisation.
     preset: str = _f("kim2014", "defaults to start from: " + ", ".join(PRESETS))
@@ -96,8 +128,13 @@ class TrainConfig:
 
     def __post_init__(self):
         object.__setattr__(self, "region_sizes", tuple(self.region_sizes))
-        if self.variant != "rand" and not self.vectors:
+        if self.image_size is not None:
+            object.__setattr__(self, "image_size", tuple(self.image_size))
+        if self.task == "image" and self.arch is None:
+            object.__setattr__(self, "arch", "lenet-tutorial")
+        if self.task == "text" and self.variant != "rand" and not self.vectors:
             object.__setattr__(self, "vectors", DEFAULT_VECTORS)
+        self._check_task()
         problems = [
             (self.variant not in VARIANTS, f"`variant` must be one of {', '.join(VARIANTS)}. Received: variant={self.variant!r}"),
             (self.preset not in PRESETS, f"`preset` must be one of {', '.join(PRESETS)}. Received: preset={self.preset!r}"),
@@ -108,7 +145,12 @@ class TrainConfig:
             (self.learned_dim > 0 and self.variant == "rand", "`learned_dim` adds a learned channel beside pretrained vectors; the rand variant learns all of its `embedding_dim`"),
             (not self.region_sizes or min(self.region_sizes) < 1, f"`region_sizes` must be positive integers. Received: region_sizes={self.region_sizes}"),
             (self.feature_maps < 1, f"`feature_maps` must be positive. Received: feature_maps={self.feature_maps}"),
-            (not 0 <= self.dropout < 1, f"`dropout` must be in [0, 1). Received: dropout={self.dropout}"),
+            (self.dropout is None and self.task == "text", "`dropout` must be a number for text models. Received: dropout=None"),
+            (self.dropout is not None and not 0 <= self.dropout < 1, f"`dropout` must be in [0, 1). Received: dropout={self.dropout}"),
+            (self.split not in IMAGE_SPLITS, f"`split` must be one of {', '.join(IMAGE_SPLITS)}. Received: split={self.split!r}"),
+            (self.augment not in AUGMENTATIONS, f"`augment` must be one of {', '.join(AUGMENTATIONS)}. Received: augment={self.augment!r}"),
+            (self.color_mode not in (None, *COLOR_MODES), f"`color_mode` must be one of {', '.join(COLOR_MODES)} or none. Received: color_mode={self.color_mode!r}"),
+            (self.image_size is not None and (len(self.image_size) != 2 or min(self.image_size) < 1), f"`image_size` must be two positive integers, height and width. Received: image_size={self.image_size}"),
             (self.max_norm is not None and self.max_norm <= 0, f"`max_norm` must be positive or none. Received: max_norm={self.max_norm}"),
             (self.learning_rate <= 0, f"`learning_rate` must be positive. Received: learning_rate={self.learning_rate}"),
             (self.batch_size < 1, f"`batch_size` must be positive. Received: batch_size={self.batch_size}"),
@@ -124,14 +166,32 @@ class TrainConfig:
             if failed:
                 raise TextcnnError(message)
 
+    def _check_task(self):
+        """Options of text models are refused for image models, and vice versa."""
+        if self.task not in TASKS:
+            raise TextcnnError(f"`task` must be one of {', '.join(TASKS)}. Received: task={self.task!r}")
+        defaults = {f.name: f.default for f in dataclasses.fields(self)}
+        foreign = TEXT_ONLY if self.task == "image" else IMAGE_ONLY
+        for name in foreign:
+            value = getattr(self, name)
+            if value != defaults[name] and not (name == "arch" and value is None):
+                other = "text" if self.task == "image" else "image"
+                raise TextcnnError(f"`{name}` is an option of {other} models, not of task={self.task!r}. "
+                                   f"Received: {name}={value!r}")
+
     @classmethod
-    def from_preset(cls, preset: str = "kim2014", **overrides) -> "TrainConfig":
-        """The preset's settings, then `overrides` on top.
+    def from_preset(cls, preset: str | None = None, **overrides) -> "TrainConfig":
+        """The preset's settings, then `overrides` on top. Without a preset, the task's default
+        (kim2014 for text, lenet-tutorial for images).
 
         Example:
         >>> TrainConfig.from_preset("fast", dataset="trec", feature_maps=200).optimizer
         'adam'
+        >>> TrainConfig.from_preset(task="image", dataset="fashion-mnist").arch
+        'lenet-tutorial'
         """
+        if preset is None:
+            preset = DEFAULT_PRESETS.get(overrides.get("task", "text"), "kim2014")
         if preset not in PRESETS:
             raise TextcnnError(f"`preset` must be one of {', '.join(PRESETS)}. Received: preset={preset!r}")
         unknown = set(overrides) - {f.name for f in dataclasses.fields(cls)}
@@ -145,6 +205,8 @@ class TrainConfig:
     def to_dict(self) -> dict:
         data = dataclasses.asdict(self)
         data["region_sizes"] = list(self.region_sizes)
+        if self.image_size is not None:
+            data["image_size"] = list(self.image_size)
         return data
 
     @classmethod
@@ -200,5 +262,5 @@ def config_from_args(namespace: argparse.Namespace, **extra) -> TrainConfig:
     names = {f.name for f in dataclasses.fields(TrainConfig)}
     given = {k: v for k, v in vars(namespace).items() if k in names}
     given.update(extra)
-    preset = given.pop("preset", "kim2014")
+    preset = given.pop("preset", None)
     return TrainConfig.from_preset(preset, **given)
