@@ -1,4 +1,8 @@
-"""A trained text classifier: tokeniser + vocabulary + Keras model + labels, as one object."""
+"""A trained classifier as one object: the Keras model, its labels and its preprocessing.
+
+:class:`TextClassifier` adds a tokeniser and a vocabulary; :class:`textcnn.image_classifier.ImageClassifier`
+the image size and colour mode. :func:`load` returns the one an artifact holds.
+"""
 
 from __future__ import annotations
 
@@ -14,7 +18,54 @@ from textcnn.data.vocabulary import Vocabulary
 from textcnn.errors import TextcnnError
 
 
-class TextClassifier:
+class Classifier:
+    """What text and image classifiers share: a Keras model from a batch of inputs to class
+    probabilities, traced once, and the ranking of its probabilities into labels."""
+
+    def __init__(self, model, labels: Sequence[str], manifest: dict | None = None):
+        self.model = model
+        self.labels = list(labels)
+        self.manifest = dict(manifest or {})
+        self._traced = None
+
+    def _input_signature(self):
+        raise NotImplementedError
+
+    def _call(self, batch: np.ndarray) -> np.ndarray:
+        if self._traced is None:
+            import tensorflow as tf
+
+            model = self.model
+            # One traced graph for every batch shape: model.predict is many times slower on
+            # small batches.
+            self._traced = tf.function(
+                lambda inputs: model(inputs, training=False),
+                input_signature=[self._input_signature()],
+                reduce_retracing=True,
+            )
+        return self._traced(batch).numpy()
+
+    def predict_proba(self, inputs, batch_size: int = 256) -> np.ndarray:
+        raise NotImplementedError
+
+    def predict(self, inputs, k: int = 1, threshold: float | None = None,
+                batch_size: int = 256) -> list[list[tuple[str, float]]]:
+        """For each input, its `k` most probable labels with their probabilities, best first,
+        leaving out those below `threshold`."""
+        if k < 1:
+            raise TextcnnError(f"`k` must be at least 1. Received: k={k}")
+        return self.top_k(self.predict_proba(inputs, batch_size), k, threshold)
+
+    def top_k(self, probabilities: np.ndarray, k: int, threshold: float | None):
+        k = min(k, len(self.labels))
+        ranked = np.argsort(-probabilities, axis=1, kind="stable")[:, :k]
+        return [
+            [(self.labels[j], float(row[j])) for j in top if threshold is None or row[j] >= threshold]
+            for row, top in zip(probabilities, ranked)
+        ]
+
+
+class TextClassifier(Classifier):
     """Predicts labels of raw texts.
 
     Example:
@@ -25,18 +76,18 @@ class TextClassifier:
 
     def __init__(self, model, tokenizer: Tokenizer, vocabulary: Vocabulary, labels: Sequence[str],
                  manifest: dict | None = None):
-        self.model = model
+        super().__init__(model, labels, manifest)
         self.tokenizer = tokenizer
         self.vocabulary = vocabulary
-        self.labels = list(labels)
-        self.manifest = dict(manifest or {})
-        self._traced = None
 
     # -- loading and saving -------------------------------------------------------------------
 
     @classmethod
     def load(cls, path) -> "TextClassifier":
-        model, manifest, tokens = load_artifact(path)
+        return cls.from_artifact(path, *load_artifact(path))
+
+    @classmethod
+    def from_artifact(cls, path, model, manifest: dict, tokens) -> "TextClassifier":
         if manifest.get("kind", "text") != "text" or tokens is None:
             raise TextcnnError(f"{path} is not a text model")
         return cls(model, Tokenizer(**manifest["tokenizer"]), Vocabulary(tokens), manifest["labels"],
@@ -52,19 +103,10 @@ class TextClassifier:
     def encode(self, texts: Iterable[str]) -> list[list[int]]:
         return [self.vocabulary.encode(self.tokenizer.tokenize(text)) for text in texts]
 
-    def _call(self, batch: np.ndarray) -> np.ndarray:
-        if self._traced is None:
-            import tensorflow as tf
+    def _input_signature(self):
+        import tensorflow as tf
 
-            model = self.model
-            # One traced graph for every batch shape: model.predict is many times slower on
-            # small batches.
-            self._traced = tf.function(
-                lambda tokens: model(tokens, training=False),
-                input_signature=[tf.TensorSpec((None, None), tf.int32)],
-                reduce_retracing=True,
-            )
-        return self._traced(batch).numpy()
+        return tf.TensorSpec((None, None), tf.int32)
 
     def predict_proba_encoded(self, sequences: Sequence[Sequence[int]], batch_size: int = 256) -> np.ndarray:
         """Probabilities for already-encoded texts, batched by similar length."""
@@ -81,27 +123,17 @@ class TextClassifier:
             texts = [texts]
         return self.predict_proba_encoded(self.encode(texts), batch_size)
 
-    def predict(self, texts: Sequence[str] | str, k: int = 1, threshold: float | None = None,
-                batch_size: int = 256) -> list[list[tuple[str, float]]]:
-        """For each text, its `k` most probable labels with their probabilities, best first,
-        leaving out those below `threshold`."""
-        if k < 1:
-            raise TextcnnError(f"`k` must be at least 1. Received: k={k}")
-        return self.top_k(self.predict_proba(texts, batch_size), k, threshold)
-
-    def top_k(self, probabilities: np.ndarray, k: int, threshold: float | None):
-        k = min(k, len(self.labels))
-        ranked = np.argsort(-probabilities, axis=1, kind="stable")[:, :k]
-        return [
-            [(self.labels[j], float(row[j])) for j in top if threshold is None or row[j] >= threshold]
-            for row, top in zip(probabilities, ranked)
-        ]
-
     def __repr__(self) -> str:
         return (f"TextClassifier(labels={self.labels}, vocabulary={len(self.vocabulary)} tokens, "
                 f"variant={self.manifest.get('config', {}).get('variant')!r})")
 
 
-def load(path) -> TextClassifier:
-    """Loads a trained model artifact (``model.textcnn``)."""
-    return TextClassifier.load(path)
+def load(path) -> Classifier:
+    """Loads a trained model artifact (``model.textcnn``): a :class:`TextClassifier`, or an
+    :class:`~textcnn.image_classifier.ImageClassifier` for an image model."""
+    model, manifest, tokens = load_artifact(path)
+    if manifest.get("kind", "text") == "image":
+        from textcnn.image_classifier import ImageClassifier
+
+        return ImageClassifier.from_artifact(path, model, manifest)
+    return TextClassifier.from_artifact(path, model, manifest, tokens)

@@ -83,7 +83,13 @@ def placement(config: TrainConfig):
     return strategy, is_chief(strategy)
 
 
-def load_config_dataset(config: TrainConfig) -> Dataset:
+def load_config_dataset(config: TrainConfig):
+    """The dataset `config` names: a text :class:`Dataset` or, for images, an ``ImageDataset``."""
+    if config.task == "image":
+        from textcnn.data.image_datasets import load_image_dataset
+
+        return load_image_dataset(config.dataset, split=config.split, image_size=config.image_size,
+                                  color_mode=config.color_mode)
     return load_dataset(config.dataset, dev=config.dev, test=config.test, format=config.format,
                         text_column=config.text_column, label_column=config.label_column,
                         encoding=config.encoding)
@@ -174,30 +180,98 @@ class _Checkpoints:
         return model, state, best
 
 
-def _train_model(config: TrainConfig, train_ids, train_y, dev_ids, dev_y, classes: int,
-                 vocabulary: Vocabulary, matrix, run_dir: Path | None, resume: bool, verbose: int):
-    """The epoch loop. Returns (model, history, best_epoch, best_dev_accuracy, seconds)."""
+class TrainingInputs:
+    """What the shared epoch loop needs of one kind of data (text or images): the training
+    labels, how to build the model, how to turn batches of example indices into a tf.data
+    pipeline, and how to score the dev split."""
+
+    def __init__(self, config: TrainConfig, train_y: np.ndarray, classes: int, lengths: np.ndarray):
+        self.config = config
+        self.train_y = np.asarray(train_y, "int32")
+        self.classes = classes
+        self.lengths = lengths  # what batch_order buckets by (text: tokens; images: all equal)
+        self.weights = _class_weights(self.train_y, classes, config.class_weight)[self.train_y]
+
+    def build(self):
+        raise NotImplementedError
+
+    def dataset_of(self, batches: list[np.ndarray], widest: list[np.ndarray], epoch: int):
+        """A tf.data pipeline of ``(x, y, weight)`` batches, one for each array of example
+        indices in `batches`; `widest[i]` is the global batch that `batches[i]` is part of."""
+        raise NotImplementedError
+
+    def dev_scorer(self, model):
+        """A function of no arguments: the dev split's class probabilities under `model`."""
+        raise NotImplementedError
+
+
+class TextInputs(TrainingInputs):
+    """Token-id sequences, each batch padded to its longest sentence."""
+
+    def __init__(self, config: TrainConfig, train_ids, train_y, dev_ids, classes: int,
+                 vocabulary: Vocabulary, matrix):
+        super().__init__(config, train_y, classes, np.array([len(s) for s in train_ids]))
+        self.dev_ids, self.vocabulary, self.matrix = dev_ids, vocabulary, matrix
+        self.flat_ids = np.concatenate([np.asarray(s, "int32") for s in train_ids] + [np.zeros(0, "int32")])
+        self.offsets = np.concatenate([[0], np.cumsum(self.lengths)])
+
+    def build(self):
+        from textcnn.models import build_kim_cnn
+
+        config = self.config
+        return build_kim_cnn(
+            vocab_size=len(self.vocabulary), num_classes=self.classes, variant=config.variant,
+            embedding_matrix=self.matrix, embedding_dim=config.embedding_dim,
+            embedding_init_scale=config.embedding_init_scale, learned_dim=config.learned_dim,
+            region_sizes=config.region_sizes,
+            feature_maps=config.feature_maps, activation=config.activation,
+            dropout=config.dropout, max_norm=config.max_norm,
+        )
+
+    def dataset_of(self, batches, widest, epoch):
+        """Batches of example indices as a native tf.data pipeline (a Python generator is ~2x
+        slower): the examples reordered batch after batch, each batch sliced out and padded to
+        the longest sentence of its global batch."""
+        import tensorflow as tf
+
+        lengths, offsets, flat_ids = self.lengths, self.offsets, self.flat_ids
+        widths = np.asarray([max(1, lengths[b].max()) for b in widest], "int32")
+        order = np.concatenate(batches)
+        flat = np.concatenate([flat_ids[offsets[i]: offsets[i + 1]] for i in order] + [np.zeros(0, "int32")])
+        rows = tf.RaggedTensor.from_row_lengths(flat, lengths[order])
+        ends = np.cumsum([len(b) for b in batches])
+        y, w = tf.constant(self.train_y[order]), tf.constant(self.weights[order])
+
+        def batch(start, end, width):
+            x = rows[start:end].to_tensor()
+            x = tf.pad(x, [[0, 0], [0, width - tf.shape(x)[1]]])
+            return x, y[start:end], w[start:end]
+
+        data = tf.data.Dataset.from_tensor_slices((ends - [len(b) for b in batches], ends, widths))
+        return data.map(batch, num_parallel_calls=1).prefetch(2)
+
+    def dev_scorer(self, model):
+        from textcnn.classifier import TextClassifier
+
+        scorer = TextClassifier(model, None, self.vocabulary, [str(i) for i in range(self.classes)])
+        return lambda: scorer.predict_proba_encoded(self.dev_ids)
+
+
+def _train_model(config: TrainConfig, inputs: TrainingInputs, dev_y, run_dir: Path | None,
+                 resume: bool, verbose: int):
+    """The epoch loop, the same for text and images. Returns (model, history, best_epoch,
+    best_dev_accuracy, seconds)."""
     import keras
     import tensorflow as tf
 
     from textcnn.distribute import SynchronousTraining, dtype_policy, is_distributed, replica_rows
-    from textcnn.models import build_kim_cnn
 
     strategy, chief = placement(config)
     checkpoints = _Checkpoints(run_dir) if run_dir else None
     state = {"epoch": 0, "history": [], "best_dev_accuracy": -1.0, "best_epoch": 0, "wait": 0,
              "seconds": 0.0}
     best_weights = None
-
-    def build():
-        return build_kim_cnn(
-            vocab_size=len(vocabulary), num_classes=classes, variant=config.variant,
-            embedding_matrix=matrix, embedding_dim=config.embedding_dim,
-            embedding_init_scale=config.embedding_init_scale, learned_dim=config.learned_dim,
-            region_sizes=config.region_sizes,
-            feature_maps=config.feature_maps, activation=config.activation,
-            dropout=config.dropout, max_norm=config.max_norm,
-        )
+    build = inputs.build
 
     with strategy.scope(), dtype_policy(config.mixed_precision):
         if resume and checkpoints and checkpoints.latest():
@@ -208,49 +282,25 @@ def _train_model(config: TrainConfig, train_ids, train_y, dev_ids, dev_y, classe
             model.compile(optimizer=make_optimizer(config), loss="sparse_categorical_crossentropy",
                           metrics=["accuracy"], jit_compile=config.jit_compile)
     replicated = SynchronousTraining(model, strategy) if is_distributed(strategy) else None
-
-    weights = _class_weights(train_y, classes, config.class_weight)[train_y]
-    lengths = np.array([len(s) for s in train_ids])
-    flat_ids = np.concatenate([np.asarray(s, "int32") for s in train_ids] + [np.zeros(0, "int32")])
-    offsets = np.concatenate([[0], np.cumsum(lengths)])
-
-    def dataset_of(batches, widths):
-        """Batches of example indices as a native tf.data pipeline (a Python generator is ~2x
-        slower): the examples reordered batch after batch, each batch sliced out and padded to
-        its width."""
-        order = np.concatenate(batches)
-        flat = np.concatenate([flat_ids[offsets[i]: offsets[i + 1]] for i in order] + [np.zeros(0, "int32")])
-        rows = tf.RaggedTensor.from_row_lengths(flat, lengths[order])
-        ends = np.cumsum([len(b) for b in batches])
-        y, w = tf.constant(train_y[order]), tf.constant(weights[order])
-
-        def batch(start, end, width):
-            x = rows[start:end].to_tensor()
-            x = tf.pad(x, [[0, 0], [0, width - tf.shape(x)[1]]])
-            return x, y[start:end], w[start:end]
-
-        data = tf.data.Dataset.from_tensor_slices((ends - [len(b) for b in batches], ends,
-                                                   np.asarray(widths, "int32")))
-        return data.map(batch, num_parallel_calls=1).prefetch(2)
+    lengths = inputs.lengths
 
     def epoch_data(epoch: int):
         """This epoch's batches (the same on every worker: the order depends on seed and epoch
-        only), each padded to its longest sentence. Distributed, each global batch is split
-        evenly across the replicas (the last batch loses its remainder, fewer examples than
-        replicas), and each worker builds the pieces of its own replicas, in replica order."""
+        only). Distributed, each global batch is split evenly across the replicas (the last
+        batch loses its remainder, fewer examples than replicas), and each worker builds the
+        pieces of its own replicas, in replica order."""
         rng = np.random.default_rng([config.seed, epoch])
         batches = batch_order(lengths, config.batch_size, rng, config.bucket)
         if not is_distributed(strategy):
-            return dataset_of(batches, [max(1, lengths[b].max()) for b in batches]), len(batches)
+            return inputs.dataset_of(batches, batches, epoch), len(batches)
         replicas = strategy.num_replicas_in_sync
         batches = [b[: len(b) - len(b) % replicas] for b in batches if len(b) >= replicas]
-        widths = [max(1, lengths[b].max()) for b in batches]
 
         def worker_data(context):
             local = replicas // context.num_input_pipelines
             first = context.input_pipeline_id * local
-            return dataset_of([replica_rows(b, first + k, replicas) for b in batches for k in range(local)],
-                              np.repeat(widths, local))
+            return inputs.dataset_of([replica_rows(b, first + k, replicas) for b in batches for k in range(local)],
+                                     [b for b in batches for _ in range(local)], epoch)
 
         return strategy.distribute_datasets_from_function(worker_data), len(batches)
 
@@ -261,9 +311,7 @@ def _train_model(config: TrainConfig, train_ids, train_y, dev_ids, dev_y, classe
                                                      write_graph=False, profile_batch=0))
         dev_writer = tf.summary.create_file_writer(str(run_dir / "tensorboard" / "dev"))
 
-    from textcnn.classifier import TextClassifier
-
-    scorer = TextClassifier(model, None, vocabulary, [str(i) for i in range(classes)])
+    score_dev = inputs.dev_scorer(model)
     # Keras' progress bar on a terminal; elsewhere (logs, CI) the one line per epoch below.
     fit_verbose = 1 if verbose and sys.stderr.isatty() else 0
     history = state["history"]
@@ -277,7 +325,7 @@ def _train_model(config: TrainConfig, train_ids, train_y, dev_ids, dev_y, classe
             logs = model.fit(data, steps_per_epoch=steps, epochs=epoch + 1, initial_epoch=epoch,
                              verbose=fit_verbose, shuffle=False, callbacks=callbacks).history
         seconds = time.perf_counter() - started
-        probabilities = scorer.predict_proba_encoded(dev_ids)
+        probabilities = score_dev()
         dev_accuracy = float(np.mean(probabilities.argmax(1) == dev_y))
         dev_loss = float(-np.mean(np.log(np.clip(probabilities[np.arange(len(dev_y)), dev_y], 1e-7, 1))))
         row = {"epoch": epoch + 1, "loss": float(logs["loss"][-1]), "accuracy": float(logs["accuracy"][-1]),
@@ -372,10 +420,17 @@ def train_on_splits(config: TrainConfig, train: LabeledTexts, dev: LabeledTexts,
     dev_ids, dev_y = ids_and_labels(dev)
     _log(f"textcnn: {len(train)} train / {len(dev)} dev / {len(test) if test else 0} test examples, "
          f"{len(labels)} labels, vocabulary {len(vocabulary)}", verbose)
-    model, history, best_epoch, dev_accuracy, seconds = _train_model(
-        config, train_ids, train_y, dev_ids, dev_y, len(labels), vocabulary, matrix, run_dir,
-        resume, verbose)
-    classifier = TextClassifier(model, tokenizer, vocabulary, labels)
+    inputs = TextInputs(config, train_ids, train_y, dev_ids, len(labels), vocabulary, matrix)
+    trained = _train_model(config, inputs, dev_y, run_dir, resume, verbose)
+    classifier = TextClassifier(trained[0], tokenizer, vocabulary, labels)
+    return finish_training(config, classifier, trained, train, dev, test, dataset_name, run_dir,
+                           embeddings=provenance)
+
+
+def finish_training(config: TrainConfig, classifier, trained, train, dev, test, dataset_name: str,
+                    run_dir: Path | None, **manifest) -> TrainResult:
+    """Evaluates the trained `classifier` on `test` and writes its manifest (text and images alike)."""
+    _, history, best_epoch, dev_accuracy, seconds = trained
     report = evaluate(classifier, test) if test is not None and len(test) else None
     classifier.manifest = {
         "textcnn_version": __version__,
@@ -384,14 +439,22 @@ def train_on_splits(config: TrainConfig, train: LabeledTexts, dev: LabeledTexts,
         "data": {"dataset": dataset_name, "train": len(train), "dev": len(dev),
                  "test": len(test) if test else 0},
         "evaluation": {"test": report, "dev_accuracy": dev_accuracy, "best_epoch": best_epoch},
-        "embeddings": provenance,
+        **manifest,
     }
     return TrainResult(classifier, report, dev_accuracy, best_epoch, history, seconds, len(train),
                        run_dir)
 
 
-def evaluate(classifier, data: LabeledTexts) -> dict:
-    """The classification report of `classifier` on labelled `data`."""
+def evaluate(classifier, data) -> dict:
+    """The classification report of `classifier` on labelled `data` (texts or images)."""
+    from textcnn.data.images import ImageSet
+
+    if isinstance(data, ImageSet):
+        if len(data) and data.labels.max() >= len(classifier.labels):
+            raise TextcnnError(f"Label {int(data.labels.max())} is out of range for the model's "
+                               f"{len(classifier.labels)} classes")
+        predicted = classifier.predict_proba(data.images).argmax(1)
+        return classification_report(data.labels.tolist(), predicted, classifier.labels)
     unknown = sorted(set(data.labels) - set(classifier.labels))
     if unknown:
         raise TextcnnError(f"Labels the model does not know: {', '.join(unknown[:5])}")
@@ -421,16 +484,23 @@ def fit(config: TrainConfig, dataset: Dataset | None = None, *, resume: bool = F
             atomic_write(saved, config.save)
     dataset = dataset or load_config_dataset(config)
     train, dev, test, notes = split_for_training(config, dataset)
-    result = train_on_splits(config, train, dev, test, dataset.label_names, make_tokenizer(config, dataset),
-                             run_dir, resume, verbose, dataset.name)
+    if config.task == "image":
+        from textcnn.image_training import train_on_image_splits
+
+        result = train_on_image_splits(config, train, dev, test, dataset.label_names, run_dir, resume,
+                                       verbose, dataset.name)
+    else:
+        result = train_on_splits(config, train, dev, test, dataset.label_names,
+                                 make_tokenizer(config, dataset), run_dir, resume, verbose, dataset.name)
     result.splits = notes
     result.classifier.manifest["data"]["notes"] = notes
     if run_dir and chief:
         from textcnn.plots import plot_confusion_matrix, plot_learning_curve
 
         result.classifier.save(run_dir / "model.textcnn")
-        (run_dir / "embeddings.json").write_text(
-            json.dumps(result.classifier.manifest["embeddings"], indent=2) + "\n")
+        if "embeddings" in result.classifier.manifest:
+            (run_dir / "embeddings.json").write_text(
+                json.dumps(result.classifier.manifest["embeddings"], indent=2) + "\n")
         plot_learning_curve(result.history, run_dir / "learning_curve.png")
         if result.report:
             (run_dir / "report.json").write_text(json.dumps(result.report, indent=2) + "\n")
@@ -510,15 +580,19 @@ def summarize_cv(runs: list[dict]) -> dict:
     }
 
 
-def train(dataset: str | Dataset = "mr", *, preset: str = "kim2014", resume: bool = False,
+def train(dataset="mr", *, preset: str | None = None, resume: bool = False,
           save: bool = True, verbose: int = 1, **options) -> TrainResult:
-    """Trains from Python with the same options as ``textcnn train`` (the TrainConfig fields).
+    """Trains from Python with the same options as ``textcnn train`` (the TrainConfig fields);
+    `dataset` is a name, a file or folder, or a loaded ``Dataset`` / ``ImageDataset``.
 
     Example:
     >>> result = textcnn.train("trec", preset="fast", output_dir="runs/trec", seed=1)
     >>> result.classifier.predict(["Who wrote Hamlet ?"])
+    >>> textcnn.train("mnist", task="image", arch="lenet5", epochs=10, output_dir="runs/lenet5")
     """
-    given = dataset if isinstance(dataset, Dataset) else None
+    from textcnn.data.images import ImageDataset
+
+    given = dataset if isinstance(dataset, (Dataset, ImageDataset)) else None
     name = given.name if given else dataset
     config = TrainConfig.from_preset(preset, dataset=name, **options)
     return fit(config, given, resume=resume, save=save, verbose=verbose)
