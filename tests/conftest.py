@@ -16,3 +16,43 @@ def data_dir() -> Path:
         pytest.fail("TEXTCNN_DATA_DIR must point at the datasets (shared/data); "
                     f"it is {value!r}. `make test` sets it when ../shared/data exists.")
     return Path(value)
+
+
+def _stand_in_image_model(arch, input_shape, num_classes, *, seed=None, dropout=None, **options):
+    """A tiny conv net with the agreed signature of textcnn.models.build_image_model."""
+    import keras
+
+    init = keras.initializers.GlorotUniform(seed=seed)
+    return keras.Sequential([
+        keras.Input(input_shape),
+        keras.layers.Conv2D(4, 5, activation="tanh", kernel_initializer=init, name="conv1"),
+        keras.layers.MaxPooling2D(2),
+        keras.layers.Conv2D(4, 3, activation="tanh", kernel_initializer=init, name="conv2"),
+        keras.layers.Flatten(),
+        keras.layers.Dense(num_classes, activation="softmax", kernel_initializer=init),
+    ], name=arch)
+
+
+@pytest.fixture
+def image_arch(monkeypatch) -> str:
+    """The architecture the image tests train: the real `lenet-tutorial` once textcnn.models
+    builds image models (branch img-core); until then a stand-in with the same signature."""
+    import textcnn.models as models
+
+    if not hasattr(models, "build_image_model"):
+        monkeypatch.setattr(models, "build_image_model", _stand_in_image_model, raising=False)
+        monkeypatch.setattr(models, "IMAGE_ARCHITECTURES", ("lenet-tutorial",), raising=False)
+    return "lenet-tutorial"
+
+
+@pytest.fixture(scope="session")
+def mnist_slice(data_dir):
+    """A few hundred MNIST images: 300 train, 100 dev, 100 test (an ImageDataset)."""
+    from textcnn.data.image_datasets import load_image_dataset
+    from textcnn.data.images import ImageDataset
+
+    if not (data_dir / "mnist").is_dir():
+        pytest.fail(f"TEXTCNN_DATA_DIR={data_dir} has no mnist/ folder")
+    full = load_image_dataset("mnist", download=False)
+    return ImageDataset("mnist-slice", full.train.subset(slice(0, 300)), full.dev.subset(slice(0, 100)),
+                        full.test.subset(slice(0, 100)), full.class_names)
