@@ -1,4 +1,4 @@
-"""The ``textcnn`` command: train, evaluate, cv, predict, export, info, and the commands other packages
+"""The ``textcnn`` command: train, evaluate, cv, predict, visualize, export, info, and the commands other packages
 plug in (embeddings, serve).
 
 Bad input ends with a one-line ``textcnn: error: ...`` on stderr and exit status 1 (2 for a
@@ -41,7 +41,8 @@ def cmd_train(args) -> int:
                "dev_accuracy": result.dev_accuracy, "best_epoch": result.best_epoch,
                "test_accuracy": result.report["accuracy"] if result.report else None,
                "train_seconds": round(result.train_seconds, 2),
-               "sentences_per_second": round(result.sentences_per_second, 1)}
+               f"{'images' if config.task == 'image' else 'sentences'}_per_second":
+                   round(result.sentences_per_second, 1)}
     print(json.dumps(summary))
     return 0
 
@@ -69,14 +70,59 @@ def cmd_evaluate(args) -> int:
     from textcnn.training import evaluate
 
     classifier = load(args.model)
-    dataset = load_dataset(args.dataset, format=args.format, text_column=args.text_column,
-                           label_column=args.label_column, encoding=args.encoding)
-    split = dataset.train if Path(args.dataset).exists() else getattr(dataset, args.split)
+    if getattr(classifier, "input_shape", None) is not None:
+        split = _image_evaluation_split(args, classifier)
+    else:
+        if args.labels:
+            raise TextcnnError("--labels goes with a .npy file of images, for image models")
+        dataset = load_dataset(args.dataset, format=args.format, text_column=args.text_column,
+                               label_column=args.label_column, encoding=args.encoding)
+        split = dataset.train if Path(args.dataset).exists() else getattr(dataset, args.split)
     if split is None:
         raise TextcnnError(f"{args.dataset} has no {args.split} split")
     report = evaluate(classifier, split)
     print(json.dumps(report, indent=2) if args.json else format_report(report))
     return 0
+
+
+def _image_evaluation_split(args, classifier):
+    """The labelled images to evaluate an image model on: a benchmark's split, a folder of
+    class sub-folders (named as the model's classes), or a .npy of images with --labels."""
+    import numpy as np
+
+    from textcnn.data.image_datasets import IMAGE_BENCHMARKS, load_image_dataset
+    from textcnn.data.images import ImageSet, read_image_folder
+
+    path = Path(args.dataset)
+    if path.suffix.lower() == ".npy":
+        if not args.labels:
+            raise TextcnnError(f"{args.dataset} holds images only; give their labels with --labels LABELS.npy")
+        images = classifier.prepare(_load_npy(path))
+        labels = np.asarray(_load_npy(Path(args.labels))).reshape(-1)
+        if labels.dtype.kind not in "iu":
+            raise TextcnnError(f"{args.labels} must hold integer class indices. Received: dtype {labels.dtype}")
+        if len(labels) != len(images):
+            raise TextcnnError(f"{args.dataset} holds {len(images)} images but {args.labels} {len(labels)} labels")
+        return ImageSet(images, labels)
+    if path.is_dir():
+        data, _ = read_image_folder(path, image_size=classifier.input_shape[:2], color_mode=classifier.color_mode,
+                                    class_names=classifier.labels)
+        return data
+    if args.dataset not in IMAGE_BENCHMARKS:
+        raise TextcnnError(f"Unknown image dataset {args.dataset!r}: not a folder, not a .npy file, "
+                           f"and not one of {', '.join(IMAGE_BENCHMARKS)}")
+    return getattr(load_image_dataset(args.dataset), args.split)
+
+
+def _load_npy(path: Path):
+    import numpy as np
+
+    try:
+        return np.load(path, allow_pickle=False)
+    except FileNotFoundError:
+        raise TextcnnError(f"No such file: {path}") from None
+    except (ValueError, OSError, EOFError) as error:
+        raise TextcnnError(f"{path} is not a NumPy .npy file ({str(error).splitlines()[0]})") from None
 
 
 # --- predict -----------------------------------------------------------------------------------
@@ -132,6 +178,52 @@ def _table_chunks(stream, fmt, name, column, chunk_size):
         raise TextcnnError(f"{name} is not valid {fmt}: {str(error).splitlines()[0]}") from None
 
 
+def _prediction_writer(out, output_format: str, input_column: str):
+    """``write(input, ranked)``: one JSON line, or one CSV row, per prediction."""
+    writer = csv.writer(out) if output_format == "csv" else None
+    if writer:
+        writer.writerow([input_column, "label", "score", "top_k"])
+
+    def write(item: str, ranked) -> None:
+        best = ranked[0] if ranked else (None, None)
+        if writer:
+            writer.writerow([item, best[0] or "", "" if best[1] is None else f"{best[1]:.6f}",
+                             ";".join(f"{label}:{score:.6f}" for label, score in ranked)])
+        else:
+            out.write(json.dumps({input_column: item, "label": best[0], "score": best[1],
+                                  "top_k": [{"label": l, "score": s} for l, s in ranked]},
+                                 ensure_ascii=False) + "\n")
+
+    return write
+
+
+def _image_chunks(args, classifier, chunk_size: int):
+    """(names, inputs) to classify: image files in chunks, and each .npy file's images (named
+    ``FILE[i]``); the paths come from the arguments or, one a line, from --input."""
+    paths = list(args.texts)
+    if args.input is not None:
+        stream = sys.stdin if args.input == "-" else open(args.input, encoding=args.encoding)
+        with stream:
+            paths += [line.strip() for line in stream if line.strip()]
+    if not paths:
+        raise TextcnnError("No images: give image or .npy files as arguments, or list them with --input")
+    files = []
+    for path in paths:
+        if Path(path).suffix.lower() != ".npy":
+            files.append(path)
+            if len(files) == chunk_size:
+                yield files, files
+                files = []
+            continue
+        if files:
+            yield files, files
+            files = []
+        batch = classifier.prepare(_load_npy(Path(path)))
+        yield [f"{path}[{i}]" for i in range(len(batch))], batch
+    if files:
+        yield files, files
+
+
 def cmd_predict(args) -> int:
     from textcnn.classifier import load
 
@@ -142,48 +234,71 @@ def cmd_predict(args) -> int:
     if args.input not in (None, "-") and not Path(args.input).is_file():
         raise TextcnnError(f"No such file: {args.input}")  # before loading the model or opening --output
     classifier = load(args.model)
+    images = getattr(classifier, "input_shape", None) is not None
     try:
         out = open(args.output, "w", newline="", encoding="utf-8") if args.output else sys.stdout
     except OSError as error:
         raise TextcnnError(f"Cannot write {args.output}: {error.strerror}") from None
-    writer = csv.writer(out) if args.output_format == "csv" else None
-    if writer:
-        writer.writerow(["text", "label", "score", "top_k"])
+    write = _prediction_writer(out, args.output_format, "input" if images else "text")
     count = 0
     started = time.perf_counter()
     progress = sys.stderr.isatty() and not args.texts
+    chunks = (_image_chunks(args, classifier, args.batch_size) if images
+              else ((texts, texts) for texts in _text_chunks(args, args.chunk_size)))
+    noun = "images" if images else "texts"
     try:
-        for texts in _text_chunks(args, args.chunk_size):
-            for text, ranked in zip(texts, classifier.predict(texts, k=args.top_k, threshold=args.threshold,
-                                                              batch_size=args.batch_size)):
-                best = ranked[0] if ranked else (None, None)
-                if writer:
-                    writer.writerow([text, best[0] or "", "" if best[1] is None else f"{best[1]:.6f}",
-                                     ";".join(f"{label}:{score:.6f}" for label, score in ranked)])
-                else:
-                    out.write(json.dumps({"text": text, "label": best[0], "score": best[1],
-                                          "top_k": [{"label": l, "score": s} for l, s in ranked]},
-                                         ensure_ascii=False) + "\n")
+        for names, inputs in chunks:
+            ranked = classifier.predict(inputs, k=args.top_k, threshold=args.threshold, batch_size=args.batch_size)
+            for name, row in zip(names, ranked):
+                write(name, row)
                 count += 1
             out.flush()
             if progress:
-                print(f"\rtextcnn: {_throughput(count, started)}", end="", file=sys.stderr, flush=True)
+                print(f"\rtextcnn: {_throughput(count, started, noun)}", end="", file=sys.stderr, flush=True)
     finally:
         if args.output:
             out.close()
     if progress:
         print(file=sys.stderr)
     if args.output:
-        print(f"textcnn: wrote {count} predictions to {args.output} ({_throughput(count, started)})",
+        print(f"textcnn: wrote {count} predictions to {args.output} ({_throughput(count, started, noun)})",
               file=sys.stderr)
     elif not args.texts:
-        print(f"textcnn: {_throughput(count, started)}", file=sys.stderr)
+        print(f"textcnn: {_throughput(count, started, noun)}", file=sys.stderr)
     return 0
 
 
-def _throughput(count: int, started: float) -> str:
+def _throughput(count: int, started: float, noun: str = "texts") -> str:
     seconds = time.perf_counter() - started
-    return f"classified {count} texts in {seconds:.1f} s, {count / max(seconds, 1e-9):.0f} texts/s"
+    return f"classified {count} {noun} in {seconds:.1f} s, {count / max(seconds, 1e-9):.0f} {noun}/s"
+
+
+# --- visualize ---------------------------------------------------------------------------------
+
+def cmd_visualize(args) -> int:
+    from textcnn.classifier import load
+    from textcnn.visualize import plot_feature_maps, plot_filters, untrained_copy
+
+    classifier = load(args.model)
+    if getattr(classifier, "input_shape", None) is None:
+        raise TextcnnError(f"{args.model} is a text model; visualize draws image models' filters and feature maps")
+    model = untrained_copy(classifier.model) if args.untrained else classifier.model
+    output = Path(args.output)
+    if args.what == "filters":
+        state = "untrained" if args.untrained else "trained"
+        written = [plot_filters(model, output / f"filters{'_untrained' if args.untrained else ''}.png",
+                                title=f"{model.name} ({state}): first-layer filters")]
+    else:
+        if not args.image:
+            raise TextcnnError("feature-maps needs --image: a PNG/JPEG file or a .npy image")
+        source = _load_npy(Path(args.image)) if args.image.lower().endswith(".npy") else args.image
+        image = classifier.prepare(source)
+        if len(image) != 1:
+            raise TextcnnError(f"--image must be one image. Received: {len(image)}")
+        written = plot_feature_maps(model, image[0], output)
+    for path in written:
+        print(path)
+    return 0
 
 
 # --- export ------------------------------------------------------------------------------------
@@ -242,7 +357,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     evaluate = commands.add_parser("evaluate", help="accuracy, F1, per-class report, confusion matrix")
     evaluate.add_argument("--model", required=True, help="a model.textcnn file")
-    evaluate.add_argument("--dataset", required=True, help="a benchmark name or a labelled file")
+    evaluate.add_argument("--dataset", required=True,
+                          help="a benchmark name or a labelled file; for image models also a folder of class "
+                               "sub-folders or a .npy file of images (with --labels)")
+    evaluate.add_argument("--labels", default=None, help="image models: a .npy file of the class indices of --dataset's images")
     evaluate.add_argument("--split", default="test", choices=("train", "dev", "test"),
                           help="split of a named benchmark (a file is used whole)")
     evaluate.add_argument("--format", default=None)
@@ -252,10 +370,11 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--json", action="store_true", help="print the report as JSON")
     evaluate.set_defaults(func=cmd_evaluate)
 
-    predict = commands.add_parser("predict", help="classify texts from arguments, a file or stdin")
+    predict = commands.add_parser("predict", help="classify texts (or images) from arguments, a file or stdin")
     predict.add_argument("--model", required=True, help="a model.textcnn file")
-    predict.add_argument("texts", nargs="*", help="texts to classify")
-    predict.add_argument("--input", default=None, help="a file (plain lines, .csv, .tsv, .jsonl) or - for stdin")
+    predict.add_argument("texts", nargs="*", help="texts to classify; for image models, PNG/JPEG or .npy files")
+    predict.add_argument("--input", default=None,
+                         help="a file (plain lines, .csv, .tsv, .jsonl) or - for stdin; for image models, image paths one a line")
     predict.add_argument("--input-format", choices=("lines", "csv", "tsv", "jsonl"), default=None)
     predict.add_argument("--text-column", default="text")
     predict.add_argument("--encoding", default="utf-8")
@@ -266,6 +385,16 @@ def build_parser() -> argparse.ArgumentParser:
     predict.add_argument("--batch-size", type=int, default=256)
     predict.add_argument("--chunk-size", type=int, default=10000, help="texts read at a time")
     predict.set_defaults(func=cmd_predict)
+
+    visualize = commands.add_parser("visualize", help="image models: PNG grids of the first layer's filters "
+                                                     "or of each convolutional layer's feature maps")
+    visualize.add_argument("what", choices=("filters", "feature-maps"))
+    visualize.add_argument("--model", required=True, help="a model.textcnn file of an image model")
+    visualize.add_argument("--image", default=None, help="feature-maps: the image (PNG/JPEG of any size, or .npy)")
+    visualize.add_argument("--untrained", action="store_true",
+                           help="draw a freshly initialised copy of the model instead (random filters)")
+    visualize.add_argument("--output", required=True, help="the folder the PNG files go to")
+    visualize.set_defaults(func=cmd_visualize)
 
     export = commands.add_parser("export", help="write a model for another runtime (TensorFlow Serving)")
     export.add_argument("--model", required=True, help="a model.textcnn file")
@@ -315,7 +444,7 @@ def main(argv=None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        if args.command in ("train", "cv", "evaluate", "predict", "serve", "export", "beam-predict"):
+        if args.command in ("train", "cv", "evaluate", "predict", "serve", "export", "beam-predict", "visualize"):
             import_tensorflow_quietly()
         return args.func(args)
     except TextcnnError as error:

@@ -521,6 +521,8 @@ def cross_validate(config: TrainConfig, folds: int | None = None, seeds=(0, 1, 2
     ``output_dir/cv_results.json`` after every fold) each fold's accuracy and the summary over
     seeds. With `resume`, folds already in that file (for the same configuration) are kept.
     """
+    if config.task != "text":
+        raise TextcnnError("Cross-validation is for text models; image benchmarks have fixed splits")
     dataset = dataset or load_config_dataset(config)
     folds = folds or dataset.cv_folds or 10
     data = dataset.train
