@@ -47,6 +47,10 @@ def _operation(summary: str, ok: dict, error: str = "Error", statuses=("404", "5
 def _schemas(config: ServiceConfig, names: list[str]) -> dict:
     text = {"type": "string", "minLength": 1, "maxLength": config.max_text_chars, "pattern": r"\S"}
     texts = {"type": "array", "items": text, "minItems": 1, "maxItems": config.max_texts}
+    # Image models: base64 PNG/JPEG, or pixels as nested arrays (H x W or H x W x C).
+    images = {"type": "array", "minItems": 1, "maxItems": config.max_texts, "items": {"oneOf": [
+        {"type": "string", "contentEncoding": "base64", "contentMediaType": "image/png"},
+        {"type": "array", "items": {"type": "array"}}]}}
     score = {"type": "object", "required": ["label", "score"], "additionalProperties": False,
              "properties": {"label": {"type": "string"}, "score": {"type": "number"}}}
     probabilities = {"type": "array", "items": {"type": "array", "items": {"type": "number"}}}
@@ -61,11 +65,12 @@ def _schemas(config: ServiceConfig, names: list[str]) -> dict:
         "ProtocolError": {"type": "object", "required": ["error"], "additionalProperties": False,
                           "properties": {"error": {"type": "string"}}},
         "ClassifyRequest": {"type": "object", "additionalProperties": False, "properties": {
-            "texts": texts, "text": text, "top_k": {"type": "integer", "minimum": 1},
+            "texts": texts, "text": text, "images": images, "top_k": {"type": "integer", "minimum": 1},
             "model": {"type": "string", "enum": names} if names else {"type": "string"},
             "version": {"type": "integer", "minimum": 0}},
-            "oneOf": [{"required": ["texts"], "not": {"required": ["text"]}},
-                      {"required": ["text"], "not": {"required": ["texts"]}}]},
+            "oneOf": [{"required": [one], "not": {"anyOf": [{"required": [other]} for other in ("texts", "text", "images")
+                                                            if other != one]}}
+                      for one in ("texts", "text", "images")]},
         "ClassifyResponse": {"type": "object", "required": ["model", "results"], "properties": {
             "model": {"type": "object", "required": ["name", "version"],
                       "properties": {"name": {"type": "string"}, "version": {"type": "integer"}}},

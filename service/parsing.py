@@ -10,7 +10,7 @@ from flask import Request
 from service.config import ServiceConfig
 from service.errors import ApiError
 
-CLASSIFY_FIELDS = ("texts", "text", "top_k", "model", "version")
+CLASSIFY_FIELDS = ("texts", "text", "images", "top_k", "model", "version")
 
 
 def type_name(value) -> str:
@@ -79,15 +79,46 @@ def check_texts(texts, config: ServiceConfig, name: str = "texts", indexed: bool
     return list(texts)
 
 
+def check_images(images, config: ServiceConfig) -> list:
+    """The ``images`` of a request: a non-empty array of base64 strings or arrays of pixels (each
+    decoded by the image model, which knows its size); 413 for too many."""
+    if not isinstance(images, list):
+        raise ApiError(400, "invalid_request",
+                       f"`images` must be an array of base64 PNG/JPEG strings or pixel arrays. Received: {type_name(images)}")
+    if not images:
+        raise ApiError(422, "invalid_images", "`images` must not be empty")
+    if len(images) > config.max_texts:
+        raise ApiError(413, "too_many_images", f"At most {config.max_texts} images per request. Received: {len(images)}")
+    for i, image in enumerate(images):
+        if not isinstance(image, (str, list)):
+            raise ApiError(422, "invalid_images",
+                           f"`images[{i}]` must be a base64 string or an array. Received: {type_name(image)}")
+    return images
+
+
 @dataclass(frozen=True)
 class ClassifyRequest:
-    """A parsed ``POST /classify`` body: ``{"texts": [...]}`` or ``{"text": "..."}``, with optional
-    ``top_k``, ``model`` and ``version``."""
+    """A parsed ``POST /classify`` body: ``{"texts": [...]}``, ``{"text": "..."}`` or, for image
+    models, ``{"images": [...]}``, with optional ``top_k``, ``model`` and ``version``."""
 
-    texts: list[str]
+    texts: list[str] | None
     top_k: int
     model: str | None = None
     version: int | None = None
+    images: list | None = None
+
+    @property
+    def inputs(self) -> list:
+        return self.images if self.images is not None else self.texts
+
+    def check_kind(self, served) -> None:
+        """422 when texts are sent to an image model, or images to a text model."""
+        kind = getattr(served, "input_kind", "text")
+        if kind == "image" and self.images is None:
+            raise ApiError(422, "wrong_input_kind",
+                           f"Model {served.name!r} classifies images: send `images` (base64 PNG/JPEG or pixel arrays), not texts")
+        if kind == "text" and self.images is not None:
+            raise ApiError(422, "wrong_input_kind", f"Model {served.name!r} classifies texts: send `texts`, not images")
 
     @classmethod
     def parse(cls, request: Request, config: ServiceConfig, model: str | None = None) -> "ClassifyRequest":
@@ -98,7 +129,13 @@ class ClassifyRequest:
                            f"Unknown field(s): {', '.join(unknown)}; expected: {', '.join(CLASSIFY_FIELDS)}")
         if "text" in body and "texts" in body:
             raise ApiError(400, "invalid_request", "Give `text` or `texts`, not both")
-        if "texts" in body:
+        if "images" in body and ("text" in body or "texts" in body):
+            raise ApiError(400, "invalid_request", "Give `images` or texts, not both")
+        images = None
+        texts = None
+        if "images" in body:
+            images = check_images(body["images"], config)
+        elif "texts" in body:
             if not isinstance(body["texts"], list):
                 raise ApiError(400, "invalid_request",
                                f"`texts` must be an array of strings. Received: {type_name(body['texts'])}")
@@ -114,7 +151,7 @@ class ClassifyRequest:
         if model is not None and named is not None and named != model:
             raise ApiError(400, "invalid_request", f"The body names model {named!r} but the URL names {model!r}")
         version = None if body.get("version") is None else parse_integer(body["version"], "version", 0, digits=True)
-        return cls(texts, top_k, model if model is not None else named, version)
+        return cls(texts, top_k, model if model is not None else named, version, images)
 
 
 def parse_version(version: str | None) -> int | None:

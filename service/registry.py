@@ -42,10 +42,21 @@ def valid_name(name) -> bool:
     return isinstance(name, str) and NAME_PATTERN.fullmatch(name) is not None
 
 
-def _load_text_classifier(path: Path):
-    from textcnn.classifier import TextClassifier
+def _load_classifier(path: Path):
+    from textcnn.classifier import load
 
-    return TextClassifier.load(path)
+    return load(path)
+
+
+def _served_class(classifier):
+    """ServedImageModel for an image classifier, else ServedModel."""
+    from textcnn.image_classifier import ImageClassifier
+
+    if isinstance(classifier, ImageClassifier):
+        from service.served_image_model import ServedImageModel
+
+        return ServedImageModel
+    return ServedModel
 
 
 class ModelRegistry:
@@ -53,7 +64,7 @@ class ModelRegistry:
 
     Args:
         config: a :class:`service.config.ServiceConfig` (``models_dir``, batching and token limits).
-        loader: ``loader(path) -> classifier``; default :meth:`TextClassifier.load`.
+        loader: ``loader(path) -> classifier``; default :func:`textcnn.load` (text or image models).
         metrics: a :class:`service.metrics.Metrics`, or ``None``.
 
     Example:
@@ -66,7 +77,7 @@ class ModelRegistry:
     def __init__(self, config: ServiceConfig | None = None, loader: Callable | None = None, metrics=None):
         self.config = config or ServiceConfig.load()
         self.models_dir = Path(self.config.models_dir)
-        self.loader = loader or _load_text_classifier
+        self.loader = loader or _load_classifier
         self.metrics = metrics
         self._models: dict[str, ServedModel] = {}
         self._reload_lock = threading.Lock()
@@ -257,7 +268,7 @@ class ModelRegistry:
 
     def _serve(self, name, version, classifier, source) -> ServedModel:
         config = self.config
-        model = ServedModel(name, version, classifier, max_batch_size=config.max_batch_size,
+        model = _served_class(classifier)(name, version, classifier, max_batch_size=config.max_batch_size,
                             max_batch_wait_ms=config.max_batch_wait_ms, max_tokens=config.max_tokens,
                             metrics=self.metrics, source=source)
         try:

@@ -15,7 +15,8 @@ WARMUP_TEXTS = ("warm up", "a slightly longer sentence to warm the model up , wi
 
 
 class ServedModel:
-    """A loaded model version behind its own micro-batcher.
+    """A loaded text model version behind its own micro-batcher (image models:
+    :class:`service.served_image_model.ServedImageModel`, which shares all but the inputs).
 
     Args:
         name: the model's name (its directory under ``models_dir``).
@@ -30,6 +31,8 @@ class ServedModel:
         load_seconds: how long loading took.
     """
 
+    input_kind = "text"
+
     def __init__(self, name: str, version: int, classifier, *, max_batch_size: int = 64,
                  max_batch_wait_ms: float = 2.0, max_tokens: int = 1000, metrics=None,
                  source: str | None = None, load_seconds: float = 0.0):
@@ -42,15 +45,22 @@ class ServedModel:
         self.load_seconds = load_seconds
         self.loaded_at = time.time()
         self.warm = False
+        self._prepare_inputs(classifier, max_tokens)
+        self.metrics = metrics
+        self.batcher = MicroBatcher(self._model_call(), max_batch_size, max_batch_wait_ms,
+                                    name=f"{name}-v{self.version}", on_batch=self._on_batch,
+                                    on_queue=self._on_queue)
+
+    def _prepare_inputs(self, classifier, max_tokens: int) -> None:
         tokenizer = classifier.tokenizer
         self.max_tokens = min(max_tokens, tokenizer.max_tokens or max_tokens)
         # Truncation is ours (see encode), so the tokenizer's own cut is taken off.
         self._tokenizer = dataclasses.replace(tokenizer, max_tokens=None)
         self._vocabulary = classifier.vocabulary
-        self.metrics = metrics
-        self.batcher = MicroBatcher(classifier.predict_proba_encoded, max_batch_size, max_batch_wait_ms,
-                                    name=f"{name}-v{self.version}", on_batch=self._on_batch,
-                                    on_queue=self._on_queue)
+
+    def _model_call(self):
+        """What the batcher calls with the encoded inputs of several requests."""
+        return self.classifier.predict_proba_encoded
 
     def _on_batch(self, texts: int, requests: int, seconds: float) -> None:
         if self.metrics is not None:
@@ -93,7 +103,7 @@ class ServedModel:
             raise ApiError(503, "timeout", f"Model {self.name!r} did not answer within {timeout:g} s") from None
 
     def classify(self, texts, top_k: int = 1) -> list[dict]:
-        """For each text: its best label and score, and its `top_k` labels, best first."""
+        """For each input: its best label and score, and its `top_k` labels, best first."""
         probabilities = self.predict_proba(texts)
         k = min(top_k, len(self.labels))
         ranked = np.argsort(-probabilities, axis=1, kind="stable")[:, :k]
@@ -106,8 +116,9 @@ class ServedModel:
     def warm_up(self) -> None:
         """A smoke prediction through the batcher (traces the model, so the first request is not
         slow). Raises ValueError when the answer is not a probability distribution over the labels."""
-        probabilities = self.predict_proba(list(WARMUP_TEXTS), timeout=300)
-        expected = (len(WARMUP_TEXTS), len(self.labels))
+        probes = self.warmup_inputs()
+        probabilities = self.predict_proba(probes, timeout=300)
+        expected = (len(probes), len(self.labels))
         if probabilities.shape != expected:
             raise ValueError(f"the smoke prediction has shape {probabilities.shape}, expected {expected}")
         if not np.all(np.isfinite(probabilities)):
@@ -116,10 +127,22 @@ class ServedModel:
             raise ValueError("the smoke prediction is not a probability distribution")
         self.warm = True
 
+    def warmup_inputs(self) -> list:
+        return list(WARMUP_TEXTS)
+
     def close(self, drain: bool = True, timeout: float | None = 30.0) -> None:
         self.batcher.close(drain=drain, timeout=timeout)
 
     # -- description --------------------------------------------------------------------------------
+
+    def describe_inputs(self) -> dict:
+        """What /models/<name> says of the inputs the model takes."""
+        return {
+            "vocabulary_size": len(self._vocabulary),
+            "max_tokens": self.max_tokens,
+            "tokenizer": self.manifest.get("tokenizer", self._tokenizer.get_config()),
+            "embeddings": self.manifest.get("embeddings"),
+        }
 
     def describe(self) -> dict:
         manifest = self.manifest
@@ -127,11 +150,8 @@ class ServedModel:
             "name": self.name,
             "version": self.version,
             "labels": self.labels,
-            "input_kind": manifest.get("kind", "text"),
-            "vocabulary_size": len(self._vocabulary),
-            "max_tokens": self.max_tokens,
-            "tokenizer": manifest.get("tokenizer", self._tokenizer.get_config()),
-            "embeddings": manifest.get("embeddings"),
+            "input_kind": self.input_kind,
+            **self.describe_inputs(),
             "evaluation": manifest.get("evaluation"),
             "training": manifest.get("config"),
             "data": manifest.get("data"),

@@ -13,15 +13,19 @@ def _classify(name: str | None):
     config = current_app.extensions["textcnn_config"]
     registry = current_app.extensions["textcnn"]
     parsed = ClassifyRequest.parse(request, config, model=name)
-    model, results = registry.call(parsed.model, parsed.version,
-                                   lambda served: served.classify(parsed.texts, top_k=parsed.top_k))
+
+    def classify_with(served):
+        parsed.check_kind(served)
+        return served.classify(parsed.inputs, top_k=parsed.top_k)
+
+    model, results = registry.call(parsed.model, parsed.version, classify_with)
     g.model_name = model.name
     return jsonify({"model": {"name": model.name, "version": model.version}, "results": results})
 
 
 @bp.post("/classify")
 def classify():
-    """Classifies `texts` (or one `text`) with the named model, or the only one."""
+    """Classifies `texts` (or one `text`; `images` for image models) with the named model, or the only one."""
     return _classify(None)
 
 

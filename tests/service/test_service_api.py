@@ -94,7 +94,7 @@ def test_a_long_text_is_cut_to_max_tokens(registry, classifier):
     ('{"texts": ["a"], "text": "b"}', "invalid_request", "Give `text` or `texts`, not both"),
     ('{"top_k": 1}', "invalid_request", "The body needs `texts` (an array of strings) or `text` (a string)"),
     ('{"texts": ["a"], "topk": 1}', "invalid_request",
-     "Unknown field(s): topk; expected: texts, text, top_k, model, version"),
+     "Unknown field(s): topk; expected: texts, text, images, top_k, model, version"),
 ])
 def test_bad_bodies_are_400(client, data, code, message):
     response = client.post("/classify", data=data, content_type="application/json")
