@@ -44,7 +44,7 @@ def main() -> int:
     parser.add_argument("--arch", default="lenet-tutorial",
                         help="lenet-tutorial, lenet5, vgg, resnet or inception")
     parser.add_argument("--preset", default=None,
-                        help="default: lenet-tutorial for the LeNets, image-modern for the others")
+                        help="default: the preset named after the architecture (lenet-tutorial, lenet5), else image-modern")
     parser.add_argument("--dataset", default="mnist")
     parser.add_argument("--split", default="classic")
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
@@ -60,7 +60,7 @@ def main() -> int:
     from textcnn.config import TrainConfig
     from textcnn.training import fit
 
-    preset = args.preset or ("lenet-tutorial" if args.arch.startswith("lenet") else "image-modern")
+    preset = args.preset or {"lenet-tutorial": "lenet-tutorial", "lenet5": "lenet5"}.get(args.arch, "image-modern")
     default_out = ("benchmarks/lenet_tutorial" if (args.arch, args.dataset) == ("lenet-tutorial", "mnist")
                    else f"benchmarks/{args.arch.replace('-', '_')}_{args.dataset}")
     out = Path(args.out or default_out)

@@ -13,6 +13,7 @@ __version__ = "0.1.0"
 _LAZY = {
     "load": ("textcnn.classifier", "load"),
     "TextClassifier": ("textcnn.classifier", "TextClassifier"),
+    "ImageClassifier": ("textcnn.image_classifier", "ImageClassifier"),
     "TrainConfig": ("textcnn.config", "TrainConfig"),
     "TextcnnError": ("textcnn.errors", "TextcnnError"),
     "train": ("textcnn.training", "train"),
@@ -20,6 +21,7 @@ _LAZY = {
     "cross_validate": ("textcnn.training", "cross_validate"),
     "evaluate": ("textcnn.training", "evaluate"),
     "load_dataset": ("textcnn.data", "load_dataset"),
+    "load_image_dataset": ("textcnn.data.image_datasets", "load_image_dataset"),
 }
 
 __all__ = ["__version__", *_LAZY]

@@ -47,11 +47,16 @@ PRESETS: dict[str, dict] = {
         task="image", dataset="mnist", arch="lenet-tutorial", split="classic", dropout=None,
         optimizer="sgd", learning_rate=0.1, batch_size=500, epochs=200, patience=None,
     ),
+    # LeNet-5 (LeCun et al. 1998, with its C3 connection table) trained by SGD with momentum.
+    "lenet5": dict(
+        task="image", dataset="mnist", arch="lenet5", split="classic", dropout=None,
+        optimizer="sgd", learning_rate=0.05, momentum=0.9, batch_size=128, epochs=20, patience=None,
+    ),
     # Small modern image networks (VGG, ResNet, Inception with batch normalisation): Adam, batches
     # of 128, small random shifts and rotations, early stopping on the validation split.
     "image-modern": dict(
         task="image", dataset="mnist", arch="resnet", split="classic", dropout=None, augment="shift-rotate",
-        optimizer="adam", learning_rate=1e-3, batch_size=128, epochs=30, patience=5,
+        optimizer="adam", learning_rate=1e-3, batch_size=128, epochs=15, patience=5,
     ),
 }
 DEFAULT_PRESETS = {"text": "kim2014", "image": "lenet-tutorial"}
@@ -110,6 +115,7 @@ class TrainConfig:
     optimizer: str = _f("adadelta", "adadelta, adam or sgd")
     learning_rate: float = _f(1.0, "learning rate")
     rho: float = _f(0.95, "Adadelta's decay rate")
+    momentum: float = _f(0.0, "SGD's momentum (0: plain SGD)")
     batch_size: int = _f(50, "mini-batch size")
     epochs: int = _f(25, "maximum number of epochs")
     patience: int | None = _f(5, "stop after this many epochs without dev improvement (none: run all epochs); the best dev epoch is kept either way")
@@ -152,6 +158,8 @@ class TrainConfig:
             (self.color_mode not in (None, *COLOR_MODES), f"`color_mode` must be one of {', '.join(COLOR_MODES)} or none. Received: color_mode={self.color_mode!r}"),
             (self.image_size is not None and (len(self.image_size) != 2 or min(self.image_size) < 1), f"`image_size` must be two positive integers, height and width. Received: image_size={self.image_size}"),
             (self.max_norm is not None and self.max_norm <= 0, f"`max_norm` must be positive or none. Received: max_norm={self.max_norm}"),
+            (not 0 <= self.momentum < 1, f"`momentum` must be in [0, 1). Received: momentum={self.momentum}"),
+            (self.momentum and self.optimizer != "sgd", f"`momentum` is an option of the sgd optimizer. Received: optimizer={self.optimizer!r}"),
             (self.learning_rate <= 0, f"`learning_rate` must be positive. Received: learning_rate={self.learning_rate}"),
             (self.batch_size < 1, f"`batch_size` must be positive. Received: batch_size={self.batch_size}"),
             (self.epochs < 1, f"`epochs` must be positive. Received: epochs={self.epochs}"),

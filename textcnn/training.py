@@ -107,7 +107,7 @@ def make_optimizer(config: TrainConfig):
         return keras.optimizers.Adadelta(learning_rate=config.learning_rate, rho=config.rho, epsilon=1e-6)
     if config.optimizer == "adam":
         return keras.optimizers.Adam(learning_rate=config.learning_rate)
-    return keras.optimizers.SGD(learning_rate=config.learning_rate)
+    return keras.optimizers.SGD(learning_rate=config.learning_rate, momentum=config.momentum)
 
 
 def embedding_matrix_for(config: TrainConfig, vocabulary: Vocabulary, verbose: int):
