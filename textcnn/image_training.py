@@ -14,7 +14,8 @@ import numpy as np
 from textcnn.config import TrainConfig
 from textcnn.data.images import ImageSet
 from textcnn.errors import TextcnnError
-from textcnn.training import TrainingInputs, TrainResult, _log, _train_model, finish_training, seed_everything
+from textcnn.training import (TrainingInputs, TrainResult, _log, _train_model, batch_bounds, finish_training,
+                              seed_everything)
 
 
 def build_model(config: TrainConfig, input_shape, classes: int):
@@ -54,14 +55,13 @@ class ImageInputs(TrainingInputs):
                 self._tensor = tf.constant(self.images)
         images = self._tensor
         order = np.concatenate(batches).astype("int64")
-        ends = np.cumsum([len(b) for b in batches])
         index = tf.constant(order)
         y, w = tf.constant(self.train_y[order]), tf.constant(self.weights[order])
 
         def batch(start, end):
             return tf.gather(images, index[start:end]), y[start:end], w[start:end]
 
-        data = tf.data.Dataset.from_tensor_slices((ends - [len(b) for b in batches], ends))
+        data = tf.data.Dataset.from_tensor_slices(batch_bounds(batches))
         data = data.map(batch, num_parallel_calls=1)
         # A seed per run and epoch: a resumed run draws the same shifts as an uninterrupted one.
         augmentation = build_augmentation(self.config.augment, seed=self.config.seed * 10_007 + epoch)

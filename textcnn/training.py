@@ -180,6 +180,13 @@ class _Checkpoints:
         return model, state, best
 
 
+def batch_bounds(batches: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """(starts, ends) of each batch in the concatenation of `batches`."""
+    sizes = np.array([len(b) for b in batches], dtype="int64")
+    ends = np.cumsum(sizes)
+    return ends - sizes, ends
+
+
 class TrainingInputs:
     """What the shared epoch loop needs of one kind of data (text or images): the training
     labels, how to build the model, how to turn batches of example indices into a tf.data
@@ -239,7 +246,6 @@ class TextInputs(TrainingInputs):
         order = np.concatenate(batches)
         flat = np.concatenate([flat_ids[offsets[i]: offsets[i + 1]] for i in order] + [np.zeros(0, "int32")])
         rows = tf.RaggedTensor.from_row_lengths(flat, lengths[order])
-        ends = np.cumsum([len(b) for b in batches])
         y, w = tf.constant(self.train_y[order]), tf.constant(self.weights[order])
 
         def batch(start, end, width):
@@ -247,7 +253,7 @@ class TextInputs(TrainingInputs):
             x = tf.pad(x, [[0, 0], [0, width - tf.shape(x)[1]]])
             return x, y[start:end], w[start:end]
 
-        data = tf.data.Dataset.from_tensor_slices((ends - [len(b) for b in batches], ends, widths))
+        data = tf.data.Dataset.from_tensor_slices((*batch_bounds(batches), widths))
         return data.map(batch, num_parallel_calls=1).prefetch(2)
 
     def dev_scorer(self, model):

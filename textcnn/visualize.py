@@ -61,27 +61,31 @@ def _normalise(array: np.ndarray) -> np.ndarray:
     return (array - low) / (high - low) if high > low else np.zeros_like(array)
 
 
-def plot_filters(model, path: Path, title: str | None = None) -> Path:
-    """A grid of the first convolution's filters: RGB when they see three input channels, else
-    the mean over their input channels in grey."""
-    kernel = first_filters(model)
-    rows, cols = _grid(kernel.shape[-1])
+def _save_grid(panels: list[np.ndarray], path: Path, title: str, cmap: str | None, size: float = 1.2) -> Path:
+    """Saves `panels` (2-D arrays, or RGB arrays) as one grid of small images with a title."""
+    rows, cols = _grid(len(panels))
     plt = _pyplot()
-    fig, axes = plt.subplots(rows, cols, figsize=(1.2 * cols, 1.2 * rows + 0.4), squeeze=False)
+    fig, axes = plt.subplots(rows, cols, figsize=(size * cols, size * rows + 0.4), squeeze=False)
     for i, ax in enumerate(axes.flat):
         ax.axis("off")
-        if i < kernel.shape[-1]:
-            f = kernel[..., i]
-            if f.shape[-1] == 3:
-                ax.imshow(_normalise(f), interpolation="nearest")
-            else:
-                ax.imshow(_normalise(f.mean(-1)), cmap="gray", interpolation="nearest")
-    fig.suptitle(title or f"{model.name}: first-layer filters {kernel.shape[0]}x{kernel.shape[1]} ({kernel.shape[-1]})")
+        if i < len(panels):
+            ax.imshow(panels[i], cmap=None if panels[i].ndim == 3 else cmap, interpolation="nearest")
+    fig.suptitle(title)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=100)
     plt.close(fig)
     return path
+
+
+def plot_filters(model, path: Path, title: str | None = None) -> Path:
+    """A grid of the first convolution's filters: RGB when they see three input channels, else
+    the mean over their input channels in grey."""
+    kernel = first_filters(model)
+    panels = [_normalise(kernel[..., i]) if kernel.shape[2] == 3 else _normalise(kernel[..., i].mean(-1))
+              for i in range(kernel.shape[-1])]
+    return _save_grid(panels, path, title or f"{model.name}: first-layer filters "
+                      f"{kernel.shape[0]}x{kernel.shape[1]} ({kernel.shape[-1]})", cmap="gray")
 
 
 def plot_feature_maps(model, image: np.ndarray, output_dir: Path, max_maps: int = 64) -> list[Path]:
@@ -92,32 +96,19 @@ def plot_feature_maps(model, image: np.ndarray, output_dir: Path, max_maps: int 
     layers = conv_layers(model)
     if not layers:
         raise TextcnnError(f"The model {model.name!r} has no convolutional layers")
-    probe = keras.Model(model.inputs, [layer.output for layer in layers])
+    inputs = model.inputs[0] if len(model.inputs) == 1 else model.inputs
+    probe = keras.Model(inputs, [layer.output for layer in layers])
     outputs = probe(image[None].astype("float32"), training=False)
     outputs = [np.asarray(o) for o in (outputs if isinstance(outputs, (list, tuple)) else [outputs])]
-    plt = _pyplot()
     output_dir = Path(output_dir)
-    output_dir.mkdir(parents=True, exist_ok=True)
-    written = []
-    fig, ax = plt.subplots(figsize=(3, 3))
-    ax.imshow(image if image.shape[-1] == 3 else image[..., 0], cmap=None if image.shape[-1] == 3 else "gray")
-    ax.axis("off")
-    ax.set_title("input")
-    written.append(output_dir / "input.png")
-    fig.savefig(written[-1], dpi=100)
-    plt.close(fig)
+    written = [_save_grid([image if image.shape[-1] == 3 else image[..., 0]], output_dir / "input.png",
+                          "input", cmap="gray", size=3)]
     for number, (layer, maps) in enumerate(zip(layers, outputs), start=1):
         maps = maps[0]
         count = min(maps.shape[-1], max_maps)
-        rows, cols = _grid(count)
-        fig, axes = plt.subplots(rows, cols, figsize=(1.3 * cols, 1.3 * rows + 0.4), squeeze=False)
-        for i, ax in enumerate(axes.flat):
-            ax.axis("off")
-            if i < count:
-                ax.imshow(maps[..., i], cmap="viridis", interpolation="nearest")
-        fig.suptitle(f"{layer.name}: {maps.shape[0]}x{maps.shape[1]}, {count} of {maps.shape[-1]} maps")
         safe = re.sub(r"[^A-Za-z0-9_.-]", "_", layer.name)
-        written.append(output_dir / f"feature_maps_{number:02d}_{safe}.png")
-        fig.savefig(written[-1], dpi=100)
-        plt.close(fig)
+        written.append(_save_grid([maps[..., i] for i in range(count)],
+                                  output_dir / f"feature_maps_{number:02d}_{safe}.png",
+                                  f"{layer.name}: {maps.shape[0]}x{maps.shape[1]}, {count} of {maps.shape[-1]} maps",
+                                  cmap="viridis", size=1.3))
     return written

@@ -29,16 +29,21 @@ class LabeledTexts:
         return LabeledTexts([self.texts[i] for i in indices], [self.labels[i] for i in indices])
 
 
-def read_text(path: Path, encoding: str = "utf-8") -> str:
-    """A file's text; a clear error when it is missing or not in `encoding`."""
+def read_bytes(path: Path) -> bytes:
+    """A file's bytes; a one-line error when it is missing or unreadable."""
     try:
-        data = Path(path).read_bytes()
+        return Path(path).read_bytes()
     except FileNotFoundError:
         raise TextcnnError(f"No such file: {path}") from None
     except IsADirectoryError:
         raise TextcnnError(f"Expected a file, found a directory: {path}") from None
     except OSError as error:
         raise TextcnnError(f"Cannot read {path}: {error.strerror}") from None
+
+
+def read_text(path: Path, encoding: str = "utf-8") -> str:
+    """A file's text; a clear error when it is missing or not in `encoding`."""
+    data = read_bytes(path)
     try:
         # A byte-order mark (Excel, Notepad) would stick to the first label or column name.
         return data.decode(encoding).removeprefix("\ufeff")

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
+from textcnn.data.formats import read_bytes
 from textcnn.errors import TextcnnError
 
 # Type code -> big-endian NumPy dtype.
@@ -23,14 +24,8 @@ GZIP_MAGIC = b"\x1f\x8b"
 
 
 def _read_bytes(path: Path) -> bytes:
-    try:
-        data = Path(path).read_bytes()
-    except FileNotFoundError:
-        raise TextcnnError(f"No such file: {path}") from None
-    except IsADirectoryError:
-        raise TextcnnError(f"Expected a file, found a directory: {path}") from None
-    except OSError as error:
-        raise TextcnnError(f"Cannot read {path}: {error.strerror or error}") from None
+    """The file's bytes, decompressed when gzipped."""
+    data = read_bytes(path)
     if data[:2] == GZIP_MAGIC:
         try:
             data = gzip.decompress(data)
