@@ -31,3 +31,16 @@ def layer_model(layer, input_shape):
     """A one-layer functional model around `layer`, for saving tests."""
     inputs = keras.Input(input_shape)
     return keras.Model(inputs, layer(inputs))
+
+
+def randomize_weights(layer, seed=0):
+    """Gives every weight (batch-norm statistics included) random values, so that a reference
+    test cannot pass by the accident of ones and zeros; moving variances stay positive."""
+    rng = np.random.default_rng(seed)
+    for weight in layer.weights:
+        shape = tuple(weight.shape)
+        if weight.path.endswith("moving_variance"):
+            value = rng.uniform(0.5, 2.0, size=shape)
+        else:
+            value = rng.normal(scale=0.5, size=shape)
+        weight.assign(value.astype(weight.dtype))

@@ -63,3 +63,17 @@ def reference_pool(x, size, kind, strides=None, padding="valid"):
 def reference_batch_norm(x, gamma, beta, mean, variance, epsilon):
     """Batch normalisation at inference, with moving statistics."""
     return (x - mean) / np.sqrt(variance + epsilon) * gamma + beta
+
+
+def reference_conv_bn(x, layer, activation=None):
+    """A :class:`textcnn.layers.ConvBN` at inference, from the layer's weights; `activation` a
+    NumPy function or ``None``."""
+    bn = layer.batch_norm
+    out = reference_conv(x, np.asarray(layer.conv.kernel), None, layer.strides, layer.padding)
+    out = reference_batch_norm(out, np.asarray(bn.gamma), np.asarray(bn.beta),
+                               np.asarray(bn.moving_mean), np.asarray(bn.moving_variance), bn.epsilon)
+    return out if activation is None else activation(out)
+
+
+def relu(x):
+    return np.maximum(x, 0)
