@@ -132,8 +132,9 @@ class ConnectionTableConv(ConvPool):
                 raise ValueError(
                     f"Every output map needs at least one input map; maps {empty} have none."
                 )
-        self.connection_table = connection_table if table is None or isinstance(connection_table, str) \
-            else table.tolist()
+        self.connection_table = (
+            connection_table if isinstance(connection_table, str) else table.tolist()
+        )
         self.connections_per_map = connections_per_map
         self.seed = seed
         self.table = table  # (in_channels, filters) bool, or None until built for "random"
