@@ -25,7 +25,7 @@ from pathlib import Path
 TEXTCNN = Path(sys.executable).with_name("textcnn")
 SETTINGS = [("float32", []), ("mixed precision", ["--mixed-precision"]), ("XLA", ["--jit-compile"]),
             ("mixed precision + XLA", ["--mixed-precision", "--jit-compile"])]
-# LeNet, once the image models exist: (architecture in textcnn.models.ARCHITECTURES, its flags).
+# LeNet, once the image models exist: (architecture in textcnn.models.IMAGE_ARCHITECTURES, its flags).
 IMAGE_MODEL = ("lenet-tutorial", ["--dataset", "mnist", "--task", "image", "--arch", "lenet-tutorial",
                                   "--preset", "image-fast"])
 TEXT_MODEL = ["--dataset", "mr", "--preset", "fast"]
@@ -111,7 +111,7 @@ def main(argv=None) -> int:
     workloads = [("Kim CNN-rand", "mr", TEXT_MODEL)]
     architecture, image_flags = IMAGE_MODEL
     notes = []
-    if architecture in getattr(textcnn.models, "ARCHITECTURES", {}):
+    if architecture in getattr(textcnn.models, "IMAGE_ARCHITECTURES", ()):
         workloads.append(("LeNet (tutorial)", "mnist", image_flags))
     else:
         notes.append(f"LeNet on MNIST: not measured, textcnn.models has no {architecture} architecture yet.")

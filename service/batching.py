@@ -49,7 +49,8 @@ class MicroBatcher:
         max_batch_size: most sequences in one call (a single request larger than this runs alone).
         max_batch_wait_ms: longest a batch that already holds several requests waits for more.
         name: names the worker thread and the log lines.
-        on_batch: called as ``on_batch(texts, requests, seconds)`` after each model call.
+        on_batch: called as ``on_batch(texts, requests, seconds)`` after each model call, before its
+            callers are answered.
         on_queue: called with the queue depth (in requests) whenever it changes.
 
     Example:
@@ -181,13 +182,14 @@ class MicroBatcher:
                 item.future.set_exception(error)
             return
         seconds = time.perf_counter() - started
-        start = 0
-        for item in batch:
-            end = start + len(item.sequences)
-            item.future.set_result(rows[start:end])
-            start = end
+        # Counted before anyone is answered: a caller holding its answer sees its batch counted.
         if self.on_batch is not None:
             try:
                 self.on_batch(len(sequences), len(batch), seconds)
             except Exception:
                 log.exception("on_batch callback failed")
+        start = 0
+        for item in batch:
+            end = start + len(item.sequences)
+            item.future.set_result(rows[start:end])
+            start = end

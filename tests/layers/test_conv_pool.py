@@ -2,33 +2,9 @@ import numpy as np
 import keras
 import pytest
 
+from keras_checks import assert_config_round_trip, assert_save_reload_identical, layer_model
+from numpy_reference import reference_conv, reference_pool
 from textcnn.layers import ConvPool
-
-
-def reference_conv2d(x, kernel, bias, stride, padding):
-    """NumPy 2-D convolution (cross-correlation) of one image (H, W, C) -> (H', W', F)."""
-    kh, kw = kernel.shape[:2]
-    if padding == "full":
-        x = np.pad(x, ((kh - 1, kh - 1), (kw - 1, kw - 1), (0, 0)))
-    elif padding == "same":
-        out_h, out_w = -(-x.shape[0] // stride), -(-x.shape[1] // stride)
-        pad_h = max((out_h - 1) * stride + kh - x.shape[0], 0)
-        pad_w = max((out_w - 1) * stride + kw - x.shape[1], 0)
-        x = np.pad(x, ((pad_h // 2, pad_h - pad_h // 2), (pad_w // 2, pad_w - pad_w // 2), (0, 0)))
-    rows = (x.shape[0] - kh) // stride + 1
-    cols = (x.shape[1] - kw) // stride + 1
-    out = np.zeros((rows, cols, kernel.shape[-1]))
-    for i in range(rows):
-        for j in range(cols):
-            patch = x[i * stride: i * stride + kh, j * stride: j * stride + kw]
-            out[i, j] = np.einsum("hwc,hwcf->f", patch, kernel) + bias
-    return out
-
-
-def reference_pool(x, size, kind):
-    rows, cols = x.shape[0] // size, x.shape[1] // size
-    blocks = x[: rows * size, : cols * size].reshape(rows, size, cols, size, -1)
-    return blocks.max(axis=(1, 3)) if kind == "max" else blocks.mean(axis=(1, 3))
 
 
 @pytest.mark.parametrize("padding", ["valid", "same", "full"])
@@ -42,7 +18,7 @@ def test_2d_matches_numpy_reference(padding, stride, pooling):
     got = np.asarray(layer(image))
     kernel, bias = (np.asarray(w) for w in layer.weights)
     for b in range(2):
-        expected = np.tanh(reference_conv2d(image[b], kernel, bias, stride, padding))
+        expected = np.tanh(reference_conv(image[b], kernel, bias, stride, padding))
         if pooling in ("max", "avg"):
             expected = reference_pool(expected, 2, pooling)
         elif pooling == "global_max":
@@ -73,16 +49,35 @@ def test_1d_masked_global_avg_averages_real_positions_only():
     np.testing.assert_allclose(np.asarray(layer(x, mask=mask)), np.asarray(layer(x[:, :4])), rtol=1e-5, atol=1e-6)
 
 
-def test_config_round_trip_and_save_reload(tmp_path):
-    inputs = keras.Input((12, 12, 1))
+@pytest.mark.parametrize("pool_before_activation", [False, True])
+def test_config_round_trip_and_save_reload(tmp_path, pool_before_activation):
     layer = ConvPool(2, 5, 3, padding="same", activation="relu", pooling="max",
+                     pool_before_activation=pool_before_activation,
                      kernel_constraint=keras.constraints.MaxNorm(2.0))
-    model = keras.Model(inputs, layer(inputs))
-    assert ConvPool.from_config(layer.get_config()).get_config() == layer.get_config()
-    model.save(tmp_path / "m.keras")
-    reloaded = keras.saving.load_model(tmp_path / "m.keras", safe_mode=True)
+    model = layer_model(layer, (12, 12, 1))
+    assert_config_round_trip(layer)
     x = np.random.default_rng(6).normal(size=(2, 12, 12, 1)).astype("float32")
-    np.testing.assert_array_equal(np.asarray(model(x)), np.asarray(reloaded(x)))
+    assert_save_reload_identical(model, x, tmp_path / "m.keras")
+
+
+@pytest.mark.parametrize("rank", [1, 2])
+@pytest.mark.parametrize("pooling", ["max", "avg"])
+def test_lenet_tutorial_order_pools_then_adds_bias_and_tanh(rank, pooling):
+    rng = np.random.default_rng(7)
+    x = rng.normal(size=(2, *(9,) * rank, 3)).astype("float32")
+    layer = ConvPool(rank, 4, 3, activation="tanh", pooling=pooling, pool_before_activation=True,
+                     bias_initializer=keras.initializers.RandomUniform(-1, 1, seed=2))
+    got = np.asarray(layer(x))
+    kernel, bias = (np.asarray(w) for w in layer.weights)
+    for b in range(2):
+        expected = np.tanh(reference_pool(reference_conv(x[b], kernel), 2, pooling) + bias)
+        np.testing.assert_allclose(got[b], expected, rtol=1e-4, atol=1e-5)
+    assert tuple(layer.compute_output_shape(x.shape)) == got.shape
+    if pooling == "max":  # same as the usual order for a monotonic activation
+        usual = ConvPool.from_config({**layer.get_config(), "pool_before_activation": False})
+        usual.build(x.shape)
+        usual.set_weights(layer.get_weights())
+        np.testing.assert_allclose(np.asarray(usual(x)), got, rtol=1e-5, atol=1e-6)
 
 
 @pytest.mark.parametrize("kwargs, message", [

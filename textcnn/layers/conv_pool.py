@@ -47,6 +47,12 @@ class ConvPool(keras.layers.Layer):
     stride with ``"valid"`` or ``"full"`` padding). A sentence with no output position left
     (no real token at all, or shorter than the kernel with ``"valid"``) pools to zeros.
 
+    With ``pool_before_activation=True`` the order is convolution, pooling, then bias and
+    activation: the LeNet convolution-pooling block of the deeplearning.net tutorial (2x2
+    max-pooling of the raw convolution, then bias and tanh). With max pooling and a monotonic
+    activation the two orders give the same outputs; pooling first is cheaper (the bias and the
+    activation see a quarter of the positions), and with average pooling the results differ.
+
     Args:
         rank: 1 for sequences ``(batch, time, channels)``, 2 for images
             ``(batch, height, width, channels)``.
@@ -59,6 +65,8 @@ class ConvPool(keras.layers.Layer):
             ``"global_avg"`` (over all positions).
         pool_size: int or tuple of `rank` ints, for ``"max"`` and ``"avg"`` pooling.
         use_bias: whether to add a bias per feature map.
+        pool_before_activation: pool the raw convolution, then add the bias and apply the
+            activation (the LeNet tutorial's order). Default: bias, activation, then pooling.
         kernel_initializer, bias_initializer, kernel_regularizer, bias_regularizer,
         kernel_constraint: as in ``keras.layers.Conv1D``.
 
@@ -86,6 +94,7 @@ class ConvPool(keras.layers.Layer):
         pooling: str | None = None,
         pool_size=2,
         use_bias: bool = True,
+        pool_before_activation: bool = False,
         kernel_initializer="glorot_uniform",
         bias_initializer="zeros",
         kernel_regularizer=None,
@@ -111,6 +120,7 @@ class ConvPool(keras.layers.Layer):
         self.pooling = pooling
         self.pool_size = _as_tuple(pool_size, rank, "pool_size")
         self.use_bias = use_bias
+        self.pool_before_activation = bool(pool_before_activation)
         self.kernel_initializer = keras.initializers.get(kernel_initializer)
         self.bias_initializer = keras.initializers.get(bias_initializer)
         self.kernel_regularizer = keras.regularizers.get(kernel_regularizer)
@@ -153,14 +163,23 @@ class ConvPool(keras.layers.Layer):
             pads = [[0, 0]] + [[k - 1, k - 1] for k in self.kernel_size] + [[0, 0]]
             x = ops.pad(x, pads)
         x = ops.conv(
-            x, self.kernel, strides=self.strides,
+            x, self._effective_kernel(), strides=self.strides,
             padding="same" if self.padding == "same" else "valid",
         )
+        if self.pool_before_activation:
+            return self._bias_and_activation(self._pool(x, mask))
+        return self._pool(self._bias_and_activation(x), mask)
+
+    def _effective_kernel(self):
+        """The kernel the convolution uses (subclasses may mask it)."""
+        return self.kernel
+
+    def _bias_and_activation(self, x):
         if self.bias is not None:
             x = x + self.bias
         if self.activation is not None:
             x = self.activation(x)
-        return self._pool(x, mask)
+        return x
 
     def _pool(self, x, mask):
         if self.pooling is None:
@@ -220,6 +239,7 @@ class ConvPool(keras.layers.Layer):
             pooling=self.pooling,
             pool_size=self.pool_size,
             use_bias=self.use_bias,
+            pool_before_activation=self.pool_before_activation,
             kernel_initializer=keras.initializers.serialize(self.kernel_initializer),
             bias_initializer=keras.initializers.serialize(self.bias_initializer),
             kernel_regularizer=keras.regularizers.serialize(self.kernel_regularizer),
