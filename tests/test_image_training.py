@@ -17,14 +17,14 @@ from textcnn.image_classifier import ImageClassifier
 from textcnn.training import fit
 
 
-def config(tmp_path, arch, **changes):
+def config(tmp_path, arch="lenet-tutorial", **changes):
     base = dict(task="image", dataset="mnist-slice", arch=arch, epochs=2, batch_size=50, learning_rate=0.1,
                 output_dir=str(tmp_path), tensorboard=False, seed=3, deterministic=True)
     return TrainConfig.from_preset("lenet-tutorial", **{**base, **changes})
 
 
-def test_run_directory_and_artifact(tmp_path, image_arch, mnist_slice):
-    result = fit(config(tmp_path, image_arch, tensorboard=True), mnist_slice, verbose=0)
+def test_run_directory_and_artifact(tmp_path, mnist_slice):
+    result = fit(config(tmp_path, tensorboard=True), mnist_slice, verbose=0)
     names = {p.name for p in tmp_path.iterdir()}
     assert {"model.textcnn", "config.json", "metrics.csv", "report.json", "report.txt", "learning_curve.png",
             "confusion_matrix.png", "tensorboard", "checkpoints"} <= names
@@ -44,31 +44,31 @@ def test_run_directory_and_artifact(tmp_path, image_arch, mnist_slice):
                                result.classifier.predict_proba(mnist_slice.test.images), atol=1e-6)
 
 
-def test_same_seed_is_bit_identical_and_resume_continues(tmp_path, image_arch, mnist_slice):
-    first = fit(config(tmp_path / "a", image_arch), mnist_slice, verbose=0)
-    second = fit(config(tmp_path / "b", image_arch), mnist_slice, verbose=0)
+def test_same_seed_is_bit_identical_and_resume_continues(tmp_path, mnist_slice):
+    first = fit(config(tmp_path / "a", "lenet-tutorial"), mnist_slice, verbose=0)
+    second = fit(config(tmp_path / "b", "lenet-tutorial"), mnist_slice, verbose=0)
     for w1, w2 in zip(first.classifier.model.get_weights(), second.classifier.model.get_weights()):
         np.testing.assert_array_equal(w1, w2)
     run = tmp_path / "cut"
-    fit(config(run, image_arch, epochs=1), mnist_slice, verbose=0)
+    fit(config(run, epochs=1), mnist_slice, verbose=0)
     saved = json.loads((run / "config.json").read_text())
     saved["epochs"] = 2
     (run / "config.json").write_text(json.dumps(saved))
-    resumed = fit(config(run, image_arch, epochs=1), mnist_slice, resume=True, verbose=0)
+    resumed = fit(config(run, epochs=1), mnist_slice, resume=True, verbose=0)
     assert [int(r["epoch"]) for r in csv.DictReader(open(run / "metrics.csv"))] == [1, 2]
     np.testing.assert_allclose([r["loss"] for r in resumed.history], [r["loss"] for r in first.history], rtol=1e-4)
 
 
-def test_augmented_training_runs_and_is_seeded(tmp_path, image_arch, mnist_slice):
-    a = fit(config(tmp_path / "a", image_arch, epochs=1, augment="shift-rotate"), mnist_slice, verbose=0, save=False)
-    b = fit(config(tmp_path / "b", image_arch, epochs=1, augment="shift-rotate"), mnist_slice, verbose=0, save=False)
-    plain = fit(config(tmp_path / "c", image_arch, epochs=1), mnist_slice, verbose=0, save=False)
+def test_augmented_training_runs_and_is_seeded(tmp_path, mnist_slice):
+    a = fit(config(tmp_path / "a", epochs=1, augment="shift-rotate"), mnist_slice, verbose=0, save=False)
+    b = fit(config(tmp_path / "b", epochs=1, augment="shift-rotate"), mnist_slice, verbose=0, save=False)
+    plain = fit(config(tmp_path / "c", epochs=1), mnist_slice, verbose=0, save=False)
     assert a.history[0]["loss"] == pytest.approx(b.history[0]["loss"], rel=1e-5)
     assert a.history[0]["loss"] != pytest.approx(plain.history[0]["loss"], rel=1e-5)
 
 
-def test_reload_in_a_fresh_process_gives_identical_predictions(tmp_path, image_arch, mnist_slice):
-    fit(config(tmp_path, image_arch, epochs=1), mnist_slice, verbose=0)
+def test_reload_in_a_fresh_process_gives_identical_predictions(tmp_path, mnist_slice):
+    fit(config(tmp_path, epochs=1), mnist_slice, verbose=0)
     probe = (mnist_slice.test.images[:7] * 255).round().astype(np.uint8)
     np.save(tmp_path / "probe.npy", probe)
     here = textcnn.load(tmp_path / "model.textcnn").predict_proba(probe)
@@ -79,6 +79,6 @@ def test_reload_in_a_fresh_process_gives_identical_predictions(tmp_path, image_a
     np.testing.assert_array_equal(np.load(tmp_path / "there.npy"), here)
 
 
-def test_unknown_architecture(tmp_path, image_arch, mnist_slice):
+def test_unknown_architecture(tmp_path, mnist_slice):
     with pytest.raises(TextcnnError, match=r"^`arch` must be one of .*Received: arch='alexnet'$"):
         fit(config(tmp_path, "alexnet"), mnist_slice, verbose=0)

@@ -29,7 +29,7 @@ def probes(tmp_path_factory, mnist_slice) -> dict:
     return {"dir": folder, "pixels": pixels}
 
 
-def test_train_from_the_command_line(tmp_path, image_arch, capsys, monkeypatch, mnist_slice):
+def test_train_from_the_command_line(tmp_path, capsys, monkeypatch, mnist_slice):
     """In this process (so that the stand-in model applies until img-core lands): MNIST files
     of 300 training and 100 test images, the full split with a 10% validation fraction."""
     for name, array in (("train-images-idx3-ubyte", mnist_slice.train.images[..., 0]),
@@ -41,7 +41,7 @@ def test_train_from_the_command_line(tmp_path, image_arch, capsys, monkeypatch, 
                   (array * 255).round().astype(np.uint8) if array.dtype == np.float32 else array.astype(np.uint8))
     monkeypatch.setenv("TEXTCNN_DATA_DIR", str(tmp_path / "data"))
     run = tmp_path / "run"
-    code = main(["train", "--task", "image", "--dataset", "mnist", "--arch", image_arch, "--split", "full",
+    code = main(["train", "--task", "image", "--dataset", "mnist", "--arch", "--split", "full",
                  "--epochs", "1", "--batch-size", "50", "--no-tensorboard", "--quiet", "--output-dir", str(run)])
     assert code == 0
     summary = json.loads(capsys.readouterr().out)
