@@ -82,3 +82,36 @@ def test_reload_in_a_fresh_process_gives_identical_predictions(tmp_path, mnist_s
 def test_unknown_architecture(tmp_path, mnist_slice):
     with pytest.raises(TextcnnError, match=r"^`arch` must be one of .*Received: arch='alexnet'$"):
         fit(config(tmp_path, "alexnet"), mnist_slice, verbose=0)
+
+
+# Two logical CPU devices must be made before TensorFlow starts: a fresh interpreter.
+MIRRORED = """
+import json, sys
+import numpy as np
+import tensorflow as tf
+cpu = tf.config.list_physical_devices("CPU")[0]
+tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
+import textcnn
+from textcnn.data.image_datasets import load_image_dataset
+from textcnn.data.images import ImageDataset
+full = load_image_dataset("mnist", download=False)
+data = ImageDataset("mnist-slice", full.train.subset(slice(0, 300)), full.dev.subset(slice(0, 100)),
+                    full.test.subset(slice(0, 100)), full.class_names)
+result = textcnn.train(data, task="image", arch="lenet-tutorial", epochs=2, batch_size=50, strategy="mirrored",
+                       tensorboard=False, output_dir=sys.argv[1], verbose=0)
+print(json.dumps({"loss": result.history[-1]["loss"],
+                  "dtype": str(result.classifier.model.weights[0].dtype)}))
+"""
+
+
+def test_mirrored_and_mixed_precision_training(tmp_path, mnist_slice, data_dir):
+    run = subprocess.run([sys.executable, "-c", MIRRORED, str(tmp_path / "mirrored")], capture_output=True,
+                         text=True, timeout=600)
+    assert run.returncode == 0, run.stderr[-2000:]
+    mirrored = json.loads(run.stdout.strip().splitlines()[-1])
+    assert np.isfinite(mirrored["loss"]) and mirrored["dtype"] == "float32"
+    clf = textcnn.load(tmp_path / "mirrored" / "model.textcnn")
+    assert clf.predict_proba(mnist_slice.test.images[:5]).shape == (5, 10)
+    mixed = fit(config(tmp_path / "mixed", epochs=1, mixed_precision=True), mnist_slice, verbose=0)
+    assert all(w.dtype == np.float32 for w in mixed.classifier.model.get_weights())
+    assert np.isfinite(mixed.history[0]["loss"])
