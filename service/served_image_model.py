@@ -61,10 +61,6 @@ class ServedImageModel(ServedModel):
                     array = np.asarray(value)
                 except ValueError:
                     raise ApiError(422, "invalid_images", f"`{where}` is a ragged array; rows must have equal lengths") from None
-                if array.dtype.kind in "iu":  # JSON integers: 0-255
-                    if array.size and (array.min() < 0 or array.max() > 255):
-                        raise ApiError(422, "invalid_images", f"`{where}`: integer pixels must be in 0-255")
-                    array = array.astype(np.uint8)
                 batch = self.classifier.prepare_array(array)
                 if len(batch) != 1:
                     raise ApiError(422, "invalid_images", f"`{where}` must be one image. Received: shape={array.shape}")

@@ -29,3 +29,16 @@ def mnist_slice(data_dir):
     full = load_image_dataset("mnist", download=False)
     return ImageDataset("mnist-slice", full.train.subset(slice(0, 300)), full.dev.subset(slice(0, 100)),
                         full.test.subset(slice(0, 100)), full.class_names)
+
+
+@pytest.fixture(scope="session")
+def trained_image_model(tmp_path_factory, mnist_slice) -> dict:
+    """One small image model for the session (lenet-tutorial, 1 epoch on 300 MNIST images)."""
+    from textcnn.config import TrainConfig
+    from textcnn.training import fit
+
+    run_dir = tmp_path_factory.mktemp("image-run")
+    config = TrainConfig.from_preset("lenet-tutorial", epochs=1, batch_size=50, output_dir=str(run_dir),
+                                     tensorboard=False, seed=1)
+    result = fit(config, mnist_slice, verbose=0)
+    return {"run_dir": run_dir, "model": run_dir / "model.textcnn", "result": result}

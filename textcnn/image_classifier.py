@@ -19,8 +19,8 @@ class ImageClassifier(Classifier):
 
     Files and Pillow images are converted to the model's colour mode and resized (bilinear) to
     its input size. Arrays must already have that size: ``(N, H, W, C)``, ``(N, H, W)`` for
-    one channel, or one image ``(H, W, C)`` / ``(H, W)``; uint8 arrays are scaled from 0-255,
-    float arrays are taken as [0, 1].
+    one channel, or one image ``(H, W, C)`` / ``(H, W)``; integer arrays are pixels 0-255, float
+    arrays pixels in [0, 1].
 
     Example:
     >>> clf = textcnn.load("runs/mnist/model.textcnn")
@@ -79,14 +79,21 @@ class ImageClassifier(Classifier):
         except ValueError:
             raise TextcnnError("Images must be arrays of equal shape (ragged nested lists given)") from None
         height, width, channels = self.input_shape
-        if array.dtype == np.uint8:
-            array = array.astype(np.float32) / np.float32(255.0)
-        elif array.dtype.kind in "fiu" and array.size:
-            array = array.astype(np.float32)
-        elif array.size == 0:
+        if array.size == 0:
             raise TextcnnError("No images to classify")
-        else:
-            raise TextcnnError(f"Images must be numbers (uint8 0-255 or floats in [0, 1]). Received: dtype {array.dtype}")
+        if array.dtype.kind not in "iuf":
+            raise TextcnnError(f"Images must be numbers (integers 0-255 or floats in [0, 1]). Received: dtype {array.dtype}")
+        low, high = array.min(), array.max()
+        if not (np.isfinite(low) and np.isfinite(high)):
+            raise TextcnnError("Images must be finite numbers (NaN or infinity given)")
+        if array.dtype.kind in "iu":
+            if low < 0 or high > 255:
+                raise TextcnnError(f"Integer pixels must be in 0-255. Received: values from {low} to {high}")
+            array = array.astype(np.float32) / np.float32(255.0)
+        elif low < 0 or high > 1:
+            raise TextcnnError(f"Float pixels must be in [0, 1] (give integers for 0-255). "
+                               f"Received: values from {float(low):g} to {float(high):g}")
+        array = array.astype(np.float32)
         shape = array.shape
         if shape == (height, width) and channels == 1 or shape == (height, width, channels):
             array = array.reshape(1, height, width, channels)
@@ -95,8 +102,6 @@ class ImageClassifier(Classifier):
         if array.ndim != 4 or array.shape[1:] != self.input_shape:
             raise TextcnnError(f"Images must have shape (N, {height}, {width}, {channels}) for this model. "
                                f"Received: shape={shape}")
-        if not np.all(np.isfinite(array)):
-            raise TextcnnError("Images must be finite numbers (NaN or infinity given)")
         return array
 
     # -- prediction ---------------------------------------------------------------------------

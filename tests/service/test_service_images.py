@@ -74,7 +74,11 @@ def test_the_image_model_is_described(image_client):
     ({"model": "digits", "images": [[[0, 1], [2, 3]]]},
      "`images[0]`: Images must have shape (N, 28, 28, 1) for this model. Received: shape=(2, 2)"),
     ({"model": "digits", "images": [[[1, 2], [3]]]}, "`images[0]` is a ragged array; rows must have equal lengths"),
-    ({"model": "digits", "images": [[[300] * 28] * 28]}, "`images[0]`: integer pixels must be in 0-255"),
+    ({"model": "digits", "images": [[[300] * 28] * 28]}, "`images[0]`: Integer pixels must be in 0-255. Received: values from 300 to 300"),
+    ({"model": "digits", "images": [[[2.5] * 28] * 28]},
+     "`images[0]`: Float pixels must be in [0, 1] (give integers for 0-255). Received: values from 2.5 to 2.5"),
+    ({"model": "digits", "images": [[["a"] * 28] * 28]},
+     "`images[0]`: Images must be numbers (integers 0-255 or floats in [0, 1]). Received: dtype <U1"),
     ({"model": "digits", "images": []}, "`images` must not be empty"),
     ({"model": "digits", "images": [7]}, "`images[0]` must be a base64 string or an array. Received: integer"),
 ])
