@@ -85,11 +85,13 @@ def placement(config: TrainConfig):
 
 def load_config_dataset(config: TrainConfig):
     """The dataset `config` names: a text :class:`Dataset` or, for images, an ``ImageDataset``."""
-    if config.task == "image":
-        from textcnn.data.image_datasets import load_image_dataset
+    from textcnn.data.image_datasets import IMAGE_BENCHMARKS, load_image_dataset
 
+    if config.task == "image":
         return load_image_dataset(config.dataset, split=config.split, image_size=config.image_size,
                                   color_mode=config.color_mode)
+    if config.dataset in IMAGE_BENCHMARKS and not Path(config.dataset).exists():
+        raise TextcnnError(f"{config.dataset} is an image dataset; train on it with task='image' (--task image)")
     return load_dataset(config.dataset, dev=config.dev, test=config.test, format=config.format,
                         text_column=config.text_column, label_column=config.label_column,
                         encoding=config.encoding)

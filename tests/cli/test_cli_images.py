@@ -52,6 +52,9 @@ def test_train_from_the_command_line(tmp_path, capsys, monkeypatch, mnist_slice)
     assert main(["train", "--task", "image", "--dataset", "mnist", "--variant", "static"]) == 1
     assert capsys.readouterr().err.strip() == ("textcnn: error: `variant` is an option of text models, "
                                                "not of task='image'. Received: variant='static'")
+    assert main(["train", "--dataset", "mnist", "--output-dir", str(tmp_path / "text")]) == 1
+    assert capsys.readouterr().err.strip() == \
+        "textcnn: error: mnist is an image dataset; train on it with task='image' (--task image)"
 
 
 def test_predict_image_files_and_npy(cli, trained_image_model, probes, mnist_slice):
