@@ -83,13 +83,17 @@ def image_to_array(image, size: tuple[int, int] | None = None, color_mode: str =
     return array[..., None] if array.ndim == 2 else array
 
 
-def open_image(path: Path):
-    """A Pillow image, fully read; a one-line TextcnnError for missing or unreadable files."""
+def open_image(path: Path, load: bool = True):
+    """A Pillow image, fully read (or, without `load`, only its header: size and mode); a
+    one-line TextcnnError for missing or unreadable files."""
     from PIL import Image, UnidentifiedImageError
 
     try:
         with Image.open(path) as image:
-            image.load()
+            if load:
+                image.load()
+            else:
+                image.getpalette()  # palette images: the palette, to tell grey from colour
             return image
     except FileNotFoundError:
         raise TextcnnError(f"No such file: {path}") from None
@@ -156,21 +160,22 @@ def read_image_folder(
         unknown = sorted({f.name for f in folders} - set(class_names))
         if unknown:
             raise TextcnnError(f"{root}: classes not in the training data: {', '.join(unknown)}")
-    images, labels = [], []
+    paths, labels = [], []
     for label, name in enumerate(class_names):
         files = _image_files(root / name) if (root / name).is_dir() else []
         if not files and discovered:
             raise TextcnnError(f"{root / name}: class {name!r} has no PNG or JPEG images")
-        for path in files:
-            images.append((path, open_image(path)))
-            labels.append(label)
-    if not images:
+        paths += files
+        labels += [label] * len(files)
+    if not paths:
         raise TextcnnError(f"{root}: no PNG or JPEG images")
-    if color_mode is None:
-        color_mode = "rgb" if any(_has_color(image) for _, image in images) else "grayscale"
-    if image_size is None:
-        image_size = Counter((image.height, image.width) for _, image in images).most_common(1)[0][0]
-    arrays = np.stack([image_to_array(image, image_size, color_mode) for _, image in images])
+    if color_mode is None or image_size is None:  # from the headers: nothing decoded twice
+        headers = [open_image(path, load=False) for path in paths]
+        if color_mode is None:
+            color_mode = "rgb" if any(_has_color(image) for image in headers) else "grayscale"
+        if image_size is None:
+            image_size = Counter((image.height, image.width) for image in headers).most_common(1)[0][0]
+    arrays = np.stack([read_image(path, image_size, color_mode) for path in paths])
     return ImageSet(arrays, np.asarray(labels)), list(class_names)
 
 
