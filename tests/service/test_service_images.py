@@ -10,6 +10,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from tests.service.test_service_page import browser  # noqa: F401  (the headless browser fixture)
+
 
 @pytest.fixture(scope="module")
 def image_app(tmp_path_factory, trained_image_model, model_file, install):
@@ -92,3 +94,39 @@ def test_images_and_texts_together_are_400(image_client):
     response = image_client.post("/classify", json={"images": ["x"], "texts": ["y"], "model": "digits"})
     assert response.status_code == 400
     assert response.get_json()["error"]["message"] == "Give `images` or texts, not both"
+
+
+@pytest.fixture(scope="module")
+def image_base_url(image_app):
+    import threading
+
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, image_app, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_the_page_classifies_dropped_images(browser, image_base_url, trained_image_model, mnist_slice, tmp_path):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.ui import Select, WebDriverWait
+
+    pixels = (mnist_slice.test.images[:2, :, :, 0] * 255).round().astype(np.uint8)
+    paths = [tmp_path / "first.png", tmp_path / "second.jpg"]
+    Image.fromarray(pixels[0]).save(paths[0])
+    Image.fromarray(pixels[1]).resize((84, 84)).save(paths[1], quality=95)
+    wait = WebDriverWait(browser, 20)
+    browser.get(image_base_url + "/")
+    wait.until(expected_conditions.text_to_be_present_in_element((By.ID, "model-info"), "labels:"))
+    Select(browser.find_element(By.ID, "model")).select_by_value("digits")
+    wait.until(expected_conditions.text_to_be_present_in_element((By.ID, "model-info"), "image"))
+    browser.find_element(By.ID, "images").send_keys("\n".join(map(str, paths)))
+    browser.find_element(By.ID, "classify").click()
+    wait.until(lambda driver: len(driver.find_elements(By.CSS_SELECTOR, "#results .result")) == 2)
+    expected = trained_image_model["result"].classifier.predict(paths, k=1)
+    for item, path, ranked in zip(browser.find_elements(By.CSS_SELECTOR, "#results .result"), paths, expected):
+        assert item.find_element(By.CLASS_NAME, "input").text == path.name
+        assert item.find_elements(By.CLASS_NAME, "bar")[0].get_attribute("data-label") == ranked[0][0]
