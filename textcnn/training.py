@@ -170,6 +170,8 @@ class _Checkpoints:
     def load(self):
         import keras
 
+        import textcnn.layers  # noqa: F401  (registers the layers the checkpoint names)
+
         directory = self.latest()
         model = keras.saving.load_model(directory / "model.keras", safe_mode=True)
         state = json.loads((directory / "state.json").read_text())
