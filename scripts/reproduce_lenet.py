@@ -9,7 +9,8 @@ Usage (from the repository root, with TEXTCNN_DATA_DIR pointing at the datasets,
     python scripts/reproduce_lenet.py --arch lenet5 --out benchmarks/lenet5
     python scripts/reproduce_lenet.py --arch resnet --out benchmarks/resnet_mnist   # preset image-modern
 
-Each seed trains into ``<out>.runs/seed-<N>/`` (checkpointed every epoch) and is stored in
+Each seed trains into ``runs/<out's name>/seed-<N>/`` (``--runs-dir``; checkpointed every epoch,
+never committed) and is stored in
 ``<out>.json`` when it finishes; running the same command again skips finished seeds and resumes
 an interrupted one from its last checkpoint. The script only drives ``textcnn.training.fit``.
 """
@@ -51,6 +52,7 @@ def main() -> int:
     parser.add_argument("--epochs", type=int, default=None, help="override the preset's epochs")
     parser.add_argument("--out", default=None,
                         help="default: benchmarks/lenet_tutorial for lenet-tutorial on MNIST, else benchmarks/<arch>_<dataset>")
+    parser.add_argument("--runs-dir", default=None, help="where the seeds' run directories go (default: runs/<out's name>)")
     parser.add_argument("--set", nargs="*", default=[], metavar="FIELD=VALUE",
                         help="extra TrainConfig overrides, e.g. learning_rate=0.05 augment=shift")
     parser.add_argument("--report-only", action="store_true",
@@ -74,7 +76,7 @@ def main() -> int:
     for seed in [] if args.report_only else args.seeds:
         if any(run["seed"] == seed for run in store["runs"]):
             continue
-        run_dir = Path(f"{out}.runs/seed-{seed}")
+        run_dir = Path(args.runs_dir or Path("runs") / out.name) / f"seed-{seed}"
         config = TrainConfig.from_preset(preset, task="image", dataset=args.dataset, arch=args.arch,
                                          split=args.split, seed=seed, output_dir=str(run_dir),
                                          tensorboard=False, **overrides)
