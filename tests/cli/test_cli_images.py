@@ -41,7 +41,7 @@ def test_train_from_the_command_line(tmp_path, capsys, monkeypatch, mnist_slice)
                   (array * 255).round().astype(np.uint8) if array.dtype == np.float32 else array.astype(np.uint8))
     monkeypatch.setenv("TEXTCNN_DATA_DIR", str(tmp_path / "data"))
     run = tmp_path / "run"
-    code = main(["train", "--task", "image", "--dataset", "mnist", "--arch", "--split", "full",
+    code = main(["train", "--task", "image", "--dataset", "mnist", "--arch", "lenet-tutorial", "--split", "full",
                  "--epochs", "1", "--batch-size", "50", "--no-tensorboard", "--quiet", "--output-dir", str(run)])
     assert code == 0
     summary = json.loads(capsys.readouterr().out)
