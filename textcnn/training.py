@@ -102,14 +102,19 @@ def make_tokenizer(config: TrainConfig, dataset: Dataset) -> Tokenizer:
     return Tokenizer(scheme=config.tokenizer, lowercase=lowercase, max_tokens=config.max_tokens)
 
 
-def make_optimizer(config: TrainConfig):
+def make_optimizer(config: TrainConfig, steps_per_epoch: int = 1):
+    """The configured optimizer; a cosine schedule decays to 0 over `epochs` x `steps_per_epoch`."""
     import keras
 
+    learning_rate = config.learning_rate
+    if config.learning_rate_schedule == "cosine":
+        learning_rate = keras.optimizers.schedules.CosineDecay(
+            config.learning_rate, decay_steps=max(1, config.epochs * steps_per_epoch))
     if config.optimizer == "adadelta":
-        return keras.optimizers.Adadelta(learning_rate=config.learning_rate, rho=config.rho, epsilon=1e-6)
+        return keras.optimizers.Adadelta(learning_rate=learning_rate, rho=config.rho, epsilon=1e-6)
     if config.optimizer == "adam":
-        return keras.optimizers.Adam(learning_rate=config.learning_rate)
-    return keras.optimizers.SGD(learning_rate=config.learning_rate, momentum=config.momentum)
+        return keras.optimizers.Adam(learning_rate=learning_rate)
+    return keras.optimizers.SGD(learning_rate=learning_rate, momentum=config.momentum)
 
 
 def embedding_matrix_for(config: TrainConfig, vocabulary: Vocabulary, verbose: int):
@@ -289,7 +294,8 @@ def _train_model(config: TrainConfig, inputs: TrainingInputs, dev_y, run_dir: Pa
             _log(f"textcnn: resuming after epoch {state['epoch']} from {checkpoints.latest()}", verbose)
         else:
             model = build()
-            model.compile(optimizer=make_optimizer(config), loss="sparse_categorical_crossentropy",
+            steps_per_epoch = -(-len(inputs.lengths) // config.batch_size)
+            model.compile(optimizer=make_optimizer(config, steps_per_epoch), loss="sparse_categorical_crossentropy",
                           metrics=["accuracy"], jit_compile=config.jit_compile)
     replicated = SynchronousTraining(model, strategy) if is_distributed(strategy) else None
     lengths = inputs.lengths

@@ -23,18 +23,6 @@ _BUILDERS = {
     "inception": (inception, "inception", 8, "two 2x2 max-poolings"),
 }
 
-# Training settings that work for each architecture on MNIST with plain `model.compile/fit`.
-# They are defaults for the training configuration's presets, not part of the model.
-# lenet-tutorial: the tutorial's own settings (SGD, learning rate 0.1, batches of 500); the
-# tutorial's best validation error came after ~200 epochs.
-RECOMMENDED_TRAINING = {
-    "lenet5": dict(optimizer="sgd", learning_rate=0.05, momentum=0.9, batch_size=128, epochs=20),
-    "lenet-tutorial": dict(optimizer="sgd", learning_rate=0.1, batch_size=500, epochs=200),
-    "vgg": dict(optimizer="adam", learning_rate=1e-3, batch_size=128, epochs=15),
-    "resnet": dict(optimizer="adam", learning_rate=1e-3, batch_size=128, epochs=15),
-    "inception": dict(optimizer="adam", learning_rate=1e-3, batch_size=128, epochs=15),
-}
-
 
 class ImageModelError(TextcnnError, ValueError):
     """A bad architecture, image shape or option for an image model (a user error, and a

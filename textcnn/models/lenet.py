@@ -72,7 +72,7 @@ def lenet_tutorial(
     Two :class:`ConvPool` blocks in the tutorial's order, 5x5 convolution, 2x2 max-pooling, then
     bias and tanh (20 and 50 maps), a fully connected layer of 500 tanh units and a softmax
     (whose weights start at zero, as in the tutorial). The tutorial trains it with plain SGD,
-    learning rate 0.1, mini-batches of 500 (see ``RECOMMENDED_TRAINING``).
+    learning rate 0.1, mini-batches of 500 (the training presets in ``textcnn.config.PRESETS``).
 
     Args:
         feature_maps: maps of the two convolutions.
