@@ -95,8 +95,9 @@ def test_pretrained_variants_default_to_the_offline_glove_source():
 
 @pytest.mark.parametrize("changes, message", [
     (dict(learned_dim=50), "`learned_dim` adds a learned channel beside pretrained vectors; the rand variant learns all of its `embedding_dim`"),
-    (dict(preset="nope"), "`preset` must be one of kim2014, fast, lenet-tutorial, lenet5, image-modern. Received: preset='nope'"),
+    (dict(preset="nope"), "`preset` must be one of kim2014, fast, lenet-tutorial, lenet-tutorial-fast, lenet5, image-modern. Received: preset='nope'"),
     (dict(dropout=1.5), "`dropout` must be in [0, 1). Received: dropout=1.5"),
+    (dict(learning_rate_schedule="step"), "`learning_rate_schedule` must be one of constant, cosine. Received: learning_rate_schedule='step'"),
     (dict(bogus=1), "Unknown training option(s): bogus"),
 ])
 def test_config_errors(changes, message):
@@ -104,3 +105,17 @@ def test_config_errors(changes, message):
     with pytest.raises(TextcnnError) as error:
         TrainConfig.from_preset(preset, **changes)
     assert str(error.value) == message
+
+
+def test_cosine_schedule_decays_the_learning_rate_to_zero_over_all_epochs():
+    from textcnn.training import make_optimizer
+
+    constant = make_optimizer(TrainConfig.from_preset("fast", learning_rate=0.1))
+    assert float(constant.learning_rate) == pytest.approx(0.1)
+    config = TrainConfig.from_preset("lenet-tutorial-fast", epochs=4)
+    optimizer = make_optimizer(config, steps_per_epoch=10)
+    assert optimizer.momentum == 0.9
+    schedule = optimizer._learning_rate  # Keras 3 keeps the schedule here; a function of the step
+    rates = [float(schedule(step)) for step in (0, 20, 40)]
+    expected = [0.1 * 0.5 * (1 + np.cos(np.pi * step / 40)) for step in (0, 20, 40)]
+    np.testing.assert_allclose(rates, expected, atol=1e-7)
