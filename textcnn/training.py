@@ -95,13 +95,16 @@ def make_tokenizer(config: TrainConfig, dataset: Dataset) -> Tokenizer:
 
 
 def make_optimizer(config: TrainConfig):
-    import keras
+    """Keras' Adadelta, Adam or SGD; Adam and Adadelta deduplicate the embeddings' sparse
+    gradients first, so their update equals the dense one (`textcnn.gradients.deduplicate`)."""
+    from textcnn.gradients import optimizer_classes
 
+    optimizers = optimizer_classes()
     if config.optimizer == "adadelta":
-        return keras.optimizers.Adadelta(learning_rate=config.learning_rate, rho=config.rho, epsilon=1e-6)
+        return optimizers["adadelta"](learning_rate=config.learning_rate, rho=config.rho, epsilon=1e-6)
     if config.optimizer == "adam":
-        return keras.optimizers.Adam(learning_rate=config.learning_rate)
-    return keras.optimizers.SGD(learning_rate=config.learning_rate)
+        return optimizers["adam"](learning_rate=config.learning_rate)
+    return optimizers["sgd"](learning_rate=config.learning_rate)
 
 
 def embedding_matrix_for(config: TrainConfig, vocabulary: Vocabulary, verbose: int):
@@ -162,6 +165,9 @@ class _Checkpoints:
     def load(self):
         import keras
 
+        from textcnn.gradients import optimizer_classes
+
+        optimizer_classes()  # registers the optimizers the checkpoint holds
         directory = self.latest()
         model = keras.saving.load_model(directory / "model.keras", safe_mode=True)
         state = json.loads((directory / "state.json").read_text())
@@ -181,6 +187,7 @@ def _train_model(config: TrainConfig, train_ids, train_y, dev_ids, dev_y, classe
     import tensorflow as tf
 
     from textcnn.distribute import SynchronousTraining, dtype_policy, is_distributed, replica_rows
+    from textcnn.gradients import dense_update_note
     from textcnn.models import build_kim_cnn
 
     strategy, chief = placement(config)
@@ -208,6 +215,10 @@ def _train_model(config: TrainConfig, train_ids, train_y, dev_ids, dev_y, classe
             model.compile(optimizer=make_optimizer(config), loss="sparse_categorical_crossentropy",
                           metrics=["accuracy"], jit_compile=config.jit_compile)
     replicated = SynchronousTraining(model, strategy) if is_distributed(strategy) else None
+    note = dense_update_note(config.optimizer, [(layer.input_dim, layer.output_dim) for layer in model.layers
+                                                if isinstance(layer, keras.layers.Embedding) and layer.trainable])
+    if note:
+        _log(note, verbose)
 
     weights = _class_weights(train_y, classes, config.class_weight)[train_y]
     lengths = np.array([len(s) for s in train_ids])
