@@ -19,6 +19,10 @@ For Adam and Adadelta the full pass is what the algorithm asks for: every row's 
 every step (and Adam moves every row whose momentum is non-zero), so the update is O(vocabulary x
 dimension) per step whatever the batch. It is inherent, not a fallback; ``benchmarks/
 embedding_gradients.md`` measures it. `dense_update_note` says so in the training log.
+
+One thing was avoidable and wrong: Keras 3.15 squares a sparse gradient slice by slice, so a token
+repeated in a batch gave Adam and Adadelta different second moments from the same gradient
+dense. `make_optimizer` returns Adam and Adadelta that `deduplicate` first (sparse == dense).
 """
 
 from __future__ import annotations
