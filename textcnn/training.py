@@ -103,18 +103,23 @@ def make_tokenizer(config: TrainConfig, dataset: Dataset) -> Tokenizer:
 
 
 def make_optimizer(config: TrainConfig, steps_per_epoch: int = 1):
-    """The configured optimizer; a cosine schedule decays to 0 over `epochs` x `steps_per_epoch`."""
+    """Keras' Adadelta, Adam or SGD; a cosine schedule decays the rate to 0 over `epochs` x
+    `steps_per_epoch`. Adam and Adadelta deduplicate the embeddings' sparse gradients first, so
+    their update equals the dense one (`textcnn.gradients.deduplicate`)."""
     import keras
 
+    from textcnn.gradients import optimizer_classes
+
+    optimizers = optimizer_classes()
     learning_rate = config.learning_rate
     if config.learning_rate_schedule == "cosine":
         learning_rate = keras.optimizers.schedules.CosineDecay(
             config.learning_rate, decay_steps=max(1, config.epochs * steps_per_epoch))
     if config.optimizer == "adadelta":
-        return keras.optimizers.Adadelta(learning_rate=learning_rate, rho=config.rho, epsilon=1e-6)
+        return optimizers["adadelta"](learning_rate=learning_rate, rho=config.rho, epsilon=1e-6)
     if config.optimizer == "adam":
-        return keras.optimizers.Adam(learning_rate=learning_rate)
-    return keras.optimizers.SGD(learning_rate=learning_rate, momentum=config.momentum)
+        return optimizers["adam"](learning_rate=learning_rate)
+    return optimizers["sgd"](learning_rate=learning_rate, momentum=config.momentum)
 
 
 def embedding_matrix_for(config: TrainConfig, vocabulary: Vocabulary, verbose: int):
@@ -176,7 +181,9 @@ class _Checkpoints:
         import keras
 
         import textcnn.layers  # noqa: F401  (registers the layers the checkpoint names)
+        from textcnn.gradients import optimizer_classes
 
+        optimizer_classes()  # registers the optimizers the checkpoint holds
         directory = self.latest()
         model = keras.saving.load_model(directory / "model.keras", safe_mode=True)
         state = json.loads((directory / "state.json").read_text())
@@ -280,6 +287,7 @@ def _train_model(config: TrainConfig, inputs: TrainingInputs, dev_y, run_dir: Pa
     import tensorflow as tf
 
     from textcnn.distribute import SynchronousTraining, dtype_policy, is_distributed, replica_rows
+    from textcnn.gradients import dense_update_note, update_kind
 
     strategy, chief = placement(config)
     checkpoints = _Checkpoints(run_dir) if run_dir else None
@@ -299,6 +307,10 @@ def _train_model(config: TrainConfig, inputs: TrainingInputs, dev_y, run_dir: Pa
                           metrics=["accuracy"], jit_compile=config.jit_compile)
     replicated = SynchronousTraining(model, strategy) if is_distributed(strategy) else None
     lengths = inputs.lengths
+    note = dense_update_note(update_kind(config.optimizer, config.momentum), [(layer.input_dim, layer.output_dim) for layer in model.layers
+                                                if isinstance(layer, keras.layers.Embedding) and layer.trainable])
+    if note:
+        _log(note, verbose)
 
     def epoch_data(epoch: int):
         """This epoch's batches (the same on every worker: the order depends on seed and epoch
