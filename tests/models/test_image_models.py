@@ -106,3 +106,10 @@ def test_bad_arguments_are_rejected(kwargs, message):
     with pytest.raises(ImageModelError) as error:
         build_image_model(**kwargs)
     assert str(error.value) == message
+
+
+def test_every_architecture_has_recommended_training_settings():
+    from textcnn.models import RECOMMENDED_TRAINING
+    assert set(RECOMMENDED_TRAINING) == set(IMAGE_ARCHITECTURES)
+    for settings in RECOMMENDED_TRAINING.values():
+        assert {"optimizer", "learning_rate", "batch_size", "epochs"} <= set(settings)

@@ -23,16 +23,30 @@ _BUILDERS = {
     "inception": (inception, "inception", 8, "two 2x2 max-poolings"),
 }
 
-# Training settings that work for each architecture on MNIST with plain `model.compile/fit`.
-# They are defaults for the training configuration's presets, not part of the model.
-# lenet-tutorial: the tutorial's own settings (SGD, learning rate 0.1, batches of 500); the
-# tutorial's best validation error came after ~200 epochs.
+# Training settings for plain `model.compile/fit` on MNIST (50,000 / 10,000 / 10,000 split, one
+# seed, measured on 2 shared CPU cores). They are suggestions for the training configuration's
+# presets, not part of the model. `momentum` is SGD's; `lr_schedule="cosine"` decays the learning
+# rate to zero over `epochs`; `augment` names small random shifts and rotations.
+# - lenet-tutorial: the tutorial's own recipe (plain SGD 0.1, batches of 500) is slow to
+#   converge (validation error 4.4% after 3 epochs; the tutorial's best came after ~200 epochs).
+#   With momentum 0.9 and a cosine decay over 30 epochs: test error 0.92% (0.91% at the best
+#   validation epoch, validation 0.99%) in 30 epochs of ~10.5 s (idle machine; 14 min measured
+#   on a heavily shared one).
+# - vgg: Adam 1e-3, cosine over 8 epochs, batches of 128, shifts and rotations: test error 0.52%
+#   after 6 epochs (~200 s an epoch on shared cores).
+# - lenet5: without augmentation it levels off at 1.1% test error (SGD + momentum or Adam).
+# - resnet, inception: the vgg settings, not measured here.
 RECOMMENDED_TRAINING = {
-    "lenet5": dict(optimizer="sgd", learning_rate=0.05, momentum=0.9, batch_size=128, epochs=20),
-    "lenet-tutorial": dict(optimizer="sgd", learning_rate=0.1, batch_size=500, epochs=200),
-    "vgg": dict(optimizer="adam", learning_rate=1e-3, batch_size=128, epochs=15),
-    "resnet": dict(optimizer="adam", learning_rate=1e-3, batch_size=128, epochs=15),
-    "inception": dict(optimizer="adam", learning_rate=1e-3, batch_size=128, epochs=15),
+    "lenet5": dict(optimizer="sgd", learning_rate=0.05, momentum=0.9, lr_schedule="cosine",
+                   batch_size=128, epochs=15, augment="shift-rotate"),
+    "lenet-tutorial": dict(optimizer="sgd", learning_rate=0.1, momentum=0.9, lr_schedule="cosine",
+                           batch_size=500, epochs=30),
+    "vgg": dict(optimizer="adam", learning_rate=1e-3, lr_schedule="cosine", batch_size=128,
+                epochs=8, augment="shift-rotate"),
+    "resnet": dict(optimizer="adam", learning_rate=1e-3, lr_schedule="cosine", batch_size=128,
+                   epochs=8, augment="shift-rotate"),
+    "inception": dict(optimizer="adam", learning_rate=1e-3, lr_schedule="cosine", batch_size=128,
+                      epochs=8, augment="shift-rotate"),
 }
 
 
