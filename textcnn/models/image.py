@@ -29,9 +29,10 @@ _BUILDERS = {
 # rate to zero over `epochs`; `augment` names small random shifts and rotations.
 # - lenet-tutorial: the tutorial's own recipe (plain SGD 0.1, batches of 500) is slow to
 #   converge (validation error 4.4% after 3 epochs; the tutorial's best came after ~200 epochs).
-#   With momentum 0.9 and a cosine decay over 30 epochs: test error 0.92% (0.91% at the best
-#   validation epoch, validation 0.99%) in 30 epochs of ~10.5 s (idle machine; 14 min measured
-#   on a heavily shared one).
+#   With momentum 0.9 and a cosine decay over 30 epochs (seeds 0 and 1): test error at the
+#   epoch best on validation 0.91% and 0.92% (validation 0.99% and 1.07%), at the last epoch
+#   0.92% and 0.95%: at the tutorial's 0.92%, not clearly below it. 30 epochs of ~10.5 s on an
+#   idle machine (11-14 min measured on a heavily shared one).
 # - vgg: Adam 1e-3, cosine over 8 epochs, batches of 128, shifts and rotations: test error 0.46%
 #   (validation 0.40%) after 8 epochs of ~200 s on shared cores (0.52% after 6).
 # - lenet5: without augmentation it levels off at 1.1% test error (SGD + momentum or Adam); with
