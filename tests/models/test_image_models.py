@@ -106,3 +106,12 @@ def test_bad_arguments_are_rejected(kwargs, message):
     with pytest.raises(ImageModelError) as error:
         build_image_model(**kwargs)
     assert str(error.value) == message
+
+
+def test_every_image_preset_names_a_known_architecture():
+    from textcnn.config import PRESETS, TrainConfig
+
+    image_presets = [name for name, settings in PRESETS.items() if settings.get("task") == "image"]
+    assert {"lenet-tutorial", "lenet-tutorial-fast", "lenet5", "image-modern"} <= set(image_presets)
+    for name in image_presets:
+        assert TrainConfig.from_preset(name).arch in IMAGE_ARCHITECTURES
