@@ -48,10 +48,12 @@ PRESETS: dict[str, dict] = {
         task="image", dataset="mnist", arch="lenet-tutorial", split="classic", dropout=None,
         optimizer="sgd", learning_rate=0.1, batch_size=500, epochs=200, patience=None,
     ),
-    # The same network and data in a few minutes: momentum 0.9 and a cosine decay over 30 epochs
-    # (the tutorial's plain SGD needs ~200 epochs); the epoch best on validation is kept.
+    # The same network and data in minutes: momentum 0.9, a cosine decay over 30 epochs (the
+    # tutorial's plain SGD needs ~200 epochs) and small random shifts and rotations (without them
+    # it reached 0.95% test error, seed 0: it fits the training set by epoch ~15); the epoch best
+    # on validation is kept.
     "lenet-tutorial-fast": dict(
-        task="image", dataset="mnist", arch="lenet-tutorial", split="classic", dropout=None,
+        task="image", dataset="mnist", arch="lenet-tutorial", split="classic", dropout=None, augment="shift-rotate",
         optimizer="sgd", learning_rate=0.1, momentum=0.9, learning_rate_schedule="cosine",
         batch_size=500, epochs=30, patience=None,
     ),
