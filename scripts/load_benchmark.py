@@ -3,7 +3,9 @@
 In one run: (1) the model's offline batched throughput (no HTTP: `TextClassifier.predict_proba` on
 batches of `--max-batch-size` MR sentences); (2) the service with micro-batching at concurrency 1,
 8, 32 and 128; (3) the same service with batching off (`max_batch_size=1`: one traced model call
-per request). Each request is `POST /classify {"text": <one MR sentence>}`. The whole run is
+per request). Each request is `POST /classify {"text": <one MR sentence>}`. A fourth figure bounds
+what any endpoint can reach: `GET /healthz` (no body, no model) against the same gunicorn service
+at concurrency 32, the cost of gunicorn, Flask and the request metrics alone. The whole run is
 repeated (`--repeats`, 3 by default) and the table gives mean ± std. Writes a Markdown table and
 the raw numbers as JSON.
 
@@ -47,7 +49,9 @@ def offline_throughput(model: Path, texts: list[str], batch_size: int, seconds: 
             "throughput": done / (time.perf_counter() - started), "batch_size": batch_size}
 
 
-def measure(model: Path, bodies: Path, concurrencies: list[int], seconds: float, **settings) -> list[dict]:
+def measure(model: Path, bodies: Path, concurrencies: list[int], seconds: float, ceiling: bool = False,
+            **settings) -> tuple[list[dict], dict | None]:
+    """Rows of `POST /classify` at each concurrency; with `ceiling`, also `GET /healthz` at 32."""
     service = Service(model, **settings)
     try:
         run_wrk(service.url, bodies, 8, 3)  # warm-up: every worker traced its shapes
@@ -59,7 +63,12 @@ def measure(model: Path, bodies: Path, concurrencies: list[int], seconds: float,
             print(f"  c={connections:<4} {result['throughput']:8.1f} req/s  p50 {result['p50_ms']:.2f}  "
                   f"p95 {result['p95_ms']:.2f}  p99 {result['p99_ms']:.2f} ms  errors {result['errors']}  "
                   f"(load {load:.1f})", flush=True)
-        return rows
+        empty = None
+        if ceiling:
+            empty = {"load_before": os.getloadavg()[0],
+                     **run_wrk(service.url, bodies, 32, seconds, path="/healthz", method="GET")}
+            print(f"  GET /healthz c=32 {empty['throughput']:8.1f} req/s (the framework's ceiling)", flush=True)
+        return rows, empty
     finally:
         service.stop()
 
@@ -73,19 +82,26 @@ def markdown(report: dict) -> str:
     s = report["settings"]
     repeats = len(report["repeats"])
     offline = [r["offline"]["throughput"] for r in report["repeats"]]
+    healthz = [r["healthz"]["throughput"] for r in report["repeats"]]
+    bound = 1 / (1 / np.mean(healthz) + 1 / np.mean(offline))
     lines = [
         "# Prediction service under load (MR CNN-rand, preset `fast`)", "",
         f"Command: `{report['command']}`", "",
-        f"Machine: {report['machine']}. **Shared with other engineers' jobs while measured** (their processes ran "
-        "at nice 10, this benchmark at nice 0; the 1-minute load average, this benchmark's own processes included, "
-        "is in the last column), so the figures vary from run to run: each is the mean ± std of "
-        f"{repeats} repeats (each repeat: offline, then the service with batching on, then off).", "",
+        f"Machine: {report['machine']}. The 1-minute load average before each measurement (this benchmark's own "
+        "processes and threads included: with batching off up to 32 model calls run at once) is in the last column. "
+        "Each figure is the "
+        f"mean ± std of {repeats} repeats (each repeat: offline, then the service with batching on, then off).", "",
         f"Service: gunicorn, {s['workers']} worker(s) x {s['threads']} threads (gthread), micro-batching "
         f"max_batch_size={s['max_batch_size']}, max_batch_wait_ms={s['max_batch_wait_ms']}; TensorFlow intra-op "
         "threads = cores / workers. Client: wrk, 1 thread, one MR sentence per request "
         f"(`POST /classify {{\"text\": ...}}`), {report['seconds']} s per concurrency.", "",
         f"Offline batched throughput (no HTTP, `predict_proba` in batches of {s['max_batch_size']}, tokenising "
         f"included): **{_mean_std(offline)} texts/s**.", "",
+        "The framework's ceiling (`GET /healthz` on the batching service at concurrency 32: gunicorn, Flask and "
+        f"the request metrics, no body, no model): **{_mean_std(healthz)} requests/s**. Both share the same "
+        "cores, so a request that costs the framework's time plus one text's model time cannot be answered faster "
+        f"than 1 / (1 / ceiling + 1 / offline) = **{bound:.0f} requests/s, {bound / np.mean(offline):.0%} of "
+        "offline**, whatever the batching, with these gunicorn settings.", "",
         "| service | concurrency | requests/s | p50 ms | p95 ms | p99 ms | errors | load avg |",
         "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
@@ -136,11 +152,11 @@ def main(argv=None) -> int:
         offline = offline_throughput(args.model, texts, args.max_batch_size, args.offline_seconds)
         print(f"  {offline['throughput']:.0f} texts/s", flush=True)
         print(f"repeat {repeat}: service, batching on ...", flush=True)
-        batched = measure(args.model, bodies, args.concurrency, args.seconds, max_batch_size=args.max_batch_size,
-                          **settings)
+        batched, empty = measure(args.model, bodies, args.concurrency, args.seconds, ceiling=True,
+                                 max_batch_size=args.max_batch_size, **settings)
         print(f"repeat {repeat}: service, batching off ...", flush=True)
-        unbatched = measure(args.model, bodies, args.concurrency, args.seconds, max_batch_size=1, **settings)
-        repeats.append({"offline": offline, "batched": batched, "unbatched": unbatched})
+        unbatched, _ = measure(args.model, bodies, args.concurrency, args.seconds, max_batch_size=1, **settings)
+        repeats.append({"offline": offline, "batched": batched, "unbatched": unbatched, "healthz": empty})
 
     report = {"command": "python " + " ".join([Path(sys.argv[0]).as_posix(), *sys.argv[1:]]),
               "machine": f"{platform.machine()}, {os.cpu_count()} cores, {platform.platform()}",

@@ -26,10 +26,11 @@ WRK_SCRIPT = r"""
 local bodies = {}
 for line in io.lines(os.getenv("WRK_BODIES")) do bodies[#bodies + 1] = line end
 local counter = 0
-wrk.method = "POST"
-wrk.headers["Content-Type"] = "application/json"
+wrk.method = os.getenv("WRK_METHOD")
+if wrk.method == "POST" then wrk.headers["Content-Type"] = "application/json" end
 request = function()
   counter = counter + 1
+  if wrk.method ~= "POST" then return wrk.format(nil, os.getenv("WRK_PATH")) end
   return wrk.format(nil, os.getenv("WRK_PATH"), nil, bodies[counter % #bodies + 1])
 end
 done = function(summary, latency, requests)
@@ -132,11 +133,12 @@ def write_bodies(texts: list[str], path: Path) -> Path:
 
 
 def run_wrk(url: str, bodies: Path, connections: int, seconds: float, path: str = "/classify",
-            threads: int = 1) -> dict:
-    """One wrk run; its summary as a dict (plus ``throughput``, requests per second)."""
+            threads: int = 1, method: str = "POST") -> dict:
+    """One wrk run (POST sends the bodies in turn, GET none); its summary as a dict (plus
+    ``throughput``, requests per second)."""
     script = bodies.with_suffix(".lua")
     script.write_text(WRK_SCRIPT)
-    env = {**os.environ, "WRK_BODIES": str(bodies), "WRK_PATH": path}
+    env = {**os.environ, "WRK_BODIES": str(bodies), "WRK_PATH": path, "WRK_METHOD": method}
     run = subprocess.run([require_wrk(), "-t", str(min(threads, connections)), "-c", str(connections),
                           "-d", f"{round(seconds)}s", "--timeout", "30s", "-s", str(script), url],
                          capture_output=True, text=True, env=env, timeout=seconds + 120)
