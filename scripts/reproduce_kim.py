@@ -5,9 +5,12 @@ each over several seeds, and write a markdown table beside the paper's figures.
 Usage (from the repository root, with TEXTCNN_DATA_DIR pointing at the datasets, or online):
 
     python scripts/reproduce_kim.py --variant rand --seeds 0 1 2 --out benchmarks/kim2014_rand
+    python scripts/reproduce_kim.py --variant rand static non-static multichannel \
+        --vectors glove-6b-50d --preset fast --out benchmarks/glove50_variants
 
 Every finished run is stored in ``<out>.json`` at once; running the same command again skips
-finished runs, so an interrupted reproduction continues where it stopped.
+finished runs, so an interrupted reproduction continues where it stopped. Several variants share
+one table (a row per variant and dataset).
 """
 
 from __future__ import annotations
@@ -43,7 +46,7 @@ PROTOCOL = {"mr": "10-fold CV", "trec": "test (500)", "sst2": "test (1,821), sen
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--variant", default="rand")
+    parser.add_argument("--variant", nargs="+", default=["rand"], help="one or more variants")
     parser.add_argument("--vectors", default=None)
     parser.add_argument("--preset", default="kim2014")
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
@@ -65,77 +68,96 @@ def main() -> int:
     out.parent.mkdir(parents=True, exist_ok=True)
     store_path = out.with_suffix(".json")
     store = json.loads(store_path.read_text()) if store_path.is_file() else {}
+    if store and "variants" not in store:  # one variant's file, as earlier versions wrote it
+        store = {"variants": {args.variant[0]: store}}
+    store.setdefault("variants", {})
 
     def persist():
         store_path.write_text(json.dumps(store, indent=2) + "\n")
 
-    for name in [] if args.report_only else args.datasets:
-        config = TrainConfig.from_preset(args.preset, dataset=name, variant=args.variant,
-                                         vectors=args.vectors, output_dir=f"{out}.runs/{name}",
-                                         tensorboard=False, **overrides)
-        entry = store.setdefault(name, {"runs": []})
-        if name == "mr":
-            started = time.perf_counter()
-            results = cross_validate(config, seeds=tuple(args.seeds), save=True, resume=True)
-            entry.update(runs=results["runs"], wall_seconds=entry.get("wall_seconds", 0)
-                         + time.perf_counter() - started)
-            persist()
-            continue
-        for seed in args.seeds:
-            if any(run["seed"] == seed for run in entry["runs"]):
+    for variant in [] if args.report_only else args.variant:
+        runs_dir = Path(f"{out}.runs") / (variant if len(args.variant) > 1 else "")
+        for name in args.datasets:
+            config = TrainConfig.from_preset(args.preset, dataset=name, variant=variant,
+                                             vectors=args.vectors if variant != "rand" else None,
+                                             output_dir=str(runs_dir / name), tensorboard=False, **overrides)
+            entry = store["variants"].setdefault(variant, {}).setdefault(name, {"runs": []})
+            if name == "mr":
+                started = time.perf_counter()
+                results = cross_validate(config, seeds=tuple(args.seeds), save=True, resume=True)
+                entry.update(runs=results["runs"], wall_seconds=entry.get("wall_seconds", 0)
+                             + time.perf_counter() - started)
+                persist()
                 continue
-            print(f"reproduce: {name} seed {seed}", file=sys.stderr, flush=True)
-            started = time.perf_counter()
-            result = fit(config.replace(seed=seed), save=False, verbose=1)
-            entry["runs"].append({
-                "seed": seed, "accuracy": result.report["accuracy"], "macro_f1": result.report["macro_f1"],
-                "best_epoch": result.best_epoch, "epochs": len(result.history),
-                "train_seconds": result.train_seconds, "train_examples": result.train_examples,
-            })
-            entry["wall_seconds"] = entry.get("wall_seconds", 0) + time.perf_counter() - started
-            persist()
-    cv_file = Path(f"{out}.runs/mr/cv_results.json")
-    if "mr" in args.datasets and cv_file.is_file() and not store.get("mr", {}).get("runs"):
-        store["mr"] = {"runs": json.loads(cv_file.read_text())["runs"], "partial": True}
+            for seed in args.seeds:
+                if any(run["seed"] == seed for run in entry["runs"]):
+                    continue
+                print(f"reproduce: {variant} {name} seed {seed}", file=sys.stderr, flush=True)
+                started = time.perf_counter()
+                result = fit(config.replace(seed=seed), save=False, verbose=1)
+                entry["runs"].append({
+                    "seed": seed, "accuracy": result.report["accuracy"], "macro_f1": result.report["macro_f1"],
+                    "best_epoch": result.best_epoch, "epochs": len(result.history),
+                    "train_seconds": result.train_seconds, "train_examples": result.train_examples,
+                })
+                entry["wall_seconds"] = entry.get("wall_seconds", 0) + time.perf_counter() - started
+                persist()
+    for variant in args.variant:
+        runs_dir = Path(f"{out}.runs") / (variant if len(args.variant) > 1 else "")
+        cv_file = runs_dir / "mr" / "cv_results.json"
+        entry = store["variants"].setdefault(variant, {})
+        if "mr" in args.datasets and cv_file.is_file() and not entry.get("mr", {}).get("runs"):
+            entry["mr"] = {"runs": json.loads(cv_file.read_text())["runs"], "partial": True}
     write_table(out, store, args)
     return 0
 
 
 def write_table(out: Path, store: dict, args) -> None:
+    variants = " / ".join(args.variant)
+    vectors = f", vectors `{args.vectors}`" if args.vectors and args.variant != ["rand"] else ""
     lines = [
-        f"# Kim (2014) reproduction: CNN-{args.variant}, preset `{args.preset}`",
+        f"# Kim (2014) reproduction: CNN-{variants}, preset `{args.preset}`{vectors}",
         "",
         "Accuracy %, mean ± std over seeds (for MR: the mean of each seed's 10-fold CV, then mean ± std",
-        "over seeds; min-max in brackets). Kim and HarvardNLP figures from `shared/REFERENCE.md`.",
+        "over seeds; min-max in brackets). Kim and HarvardNLP figures (300-d word2vec for the pretrained",
+        "variants) from `shared/REFERENCE.md`.",
         "",
-        f"| dataset | protocol | textcnn (seeds {', '.join(map(str, args.seeds))}) | Kim 2014 | HarvardNLP | "
+        f"| variant | dataset | protocol | textcnn (seeds {', '.join(map(str, args.seeds))}) | Kim 2014 | HarvardNLP | "
         "fastText bigrams | TF-IDF + LR | runs | epochs run (mean) | train time | train sentences/s |",
-        "|---|---|---|---|---|---|---|---|---|---|---|",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
+    notes = []
     for name in args.datasets:
-        runs = store.get(name, {}).get("runs", [])
-        if not runs:
-            continue
-        by_seed = {}
-        for run in runs:
-            by_seed.setdefault(run["seed"], []).append(run["accuracy"] * 100)
-        per_seed = np.array([np.mean(v) for v in by_seed.values()])
-        std = per_seed.std(ddof=1) if len(per_seed) > 1 else 0.0
-        seconds = sum(r["train_seconds"] for r in runs)
-        sentences = sum(r["train_examples"] * r["epochs"] for r in runs)
-        protocol = PROTOCOL.get(name, "")
-        if store[name].get("partial"):
-            protocol += f" (**incomplete: {len(runs)} of {10 * len(args.seeds)} folds**)"
-        lines.append(
-            f"| {name} | {protocol} | **{per_seed.mean():.1f} ± {std:.1f}** "
-            f"({per_seed.min():.1f}-{per_seed.max():.1f}) | {KIM.get(args.variant, {}).get(name, '')} | "
-            f"{HARVARD.get(args.variant, {}).get(name, '')} | {PEERS.get(name, ('', ''))[0]} | "
-            f"{PEERS.get(name, ('', ''))[1]} | {len(runs)} | {np.mean([r['epochs'] for r in runs]):.1f} | "
-            f"{seconds / 60:.1f} min | {sentences / max(seconds, 1e-9):.0f} |"
-        )
+        for variant in sorted(args.variant, key=lambda v: list(KIM).index(v) if v in KIM else len(KIM)):
+            entry = store["variants"].get(variant, {}).get(name, {})
+            runs = entry.get("runs", [])
+            if not runs:
+                continue
+            by_seed = {}
+            for run in runs:
+                by_seed.setdefault(run["seed"], []).append(run["accuracy"] * 100)
+            per_seed = np.array([np.mean(v) for v in by_seed.values()])
+            std = per_seed.std(ddof=1) if len(per_seed) > 1 else 0.0
+            seconds = sum(r["train_seconds"] for r in runs)
+            sentences = sum(r["train_examples"] * r["epochs"] for r in runs)
+            protocol = PROTOCOL.get(name, "")
+            if entry.get("partial"):
+                protocol += f" (**incomplete: {len(runs)} of {10 * len(args.seeds)} folds**)"
+            if entry.get("source"):
+                notes.append(f"- {variant} / {name}: {entry['source']}")
+            lines.append(
+                f"| {variant} | {name} | {protocol} | **{per_seed.mean():.1f} ± {std:.1f}** "
+                f"({per_seed.min():.1f}-{per_seed.max():.1f}) | {KIM.get(variant, {}).get(name, '')} | "
+                f"{HARVARD.get(variant, {}).get(name, '')} | {PEERS.get(name, ('', ''))[0]} | "
+                f"{PEERS.get(name, ('', ''))[1]} | {len(runs)} | {np.mean([r['epochs'] for r in runs]):.1f} | "
+                f"{seconds / 60:.1f} min | {sentences / max(seconds, 1e-9):.0f} |"
+            )
+    if notes:
+        lines += ["", "Runs made by an earlier command:", "", *notes]
     command = "python scripts/reproduce_kim.py " + " ".join(
         shlex.quote(a) for a in sys.argv[1:] if a != "--report-only")
-    wall = sum(store.get(name, {}).get("wall_seconds", 0) for name in args.datasets)
+    wall = sum(store["variants"].get(variant, {}).get(name, {}).get("wall_seconds", 0)
+               for variant in args.variant for name in args.datasets)
     lines += [
         "",
         f"Wall time of the whole command (loading, training, evaluation): {wall / 60:.1f} min.",
