@@ -101,9 +101,11 @@ def main() -> int:
 
 
 def _mean_std(values) -> str:
+    """"mean ± std" over seeds; one seed has no spread to report ("± n/a")."""
     values = np.asarray(values, dtype=float)
-    std = values.std(ddof=1) if len(values) > 1 else 0.0
-    return f"{values.mean():.2f} ± {std:.2f}"
+    if len(values) < 2:
+        return f"{values.mean():.2f} ± n/a"
+    return f"{values.mean():.2f} ± {values.std(ddof=1):.2f}"
 
 
 def write_table(out: Path, store: dict, args, preset: str) -> None:
