@@ -14,6 +14,7 @@ import typing
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from textcnn.data.augmentation import AUGMENTATIONS
 from textcnn.errors import TextcnnError
 
 VARIANTS = ("rand", "static", "non-static", "multichannel")
@@ -24,7 +25,6 @@ DEVICES = ("auto", "cpu", "gpu")
 STRATEGIES = ("auto", "single", "mirrored", "multi-worker")
 TASKS = ("text", "image")
 IMAGE_SPLITS = ("classic", "full")
-AUGMENTATIONS = ("none", "shift", "rotate", "shift-rotate")  # see textcnn.data.augmentation
 COLOR_MODES = ("grayscale", "rgb")
 
 PRESETS: dict[str, dict] = {
