@@ -126,7 +126,7 @@ def write_table(out: Path, store: dict, args) -> None:
         "fastText bigrams | TF-IDF + LR | runs | epochs run (mean) | train time | train sentences/s |",
         "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
-    notes = []
+    notes: dict[str, list[str]] = {}  # where runs made by another command came from -> which rows
     for name in args.datasets:
         for variant in sorted(args.variant, key=lambda v: list(KIM).index(v) if v in KIM else len(KIM)):
             entry = store["variants"].get(variant, {}).get(name, {})
@@ -144,7 +144,7 @@ def write_table(out: Path, store: dict, args) -> None:
             if entry.get("partial"):
                 protocol += f" (**incomplete: {len(runs)} of {10 * len(args.seeds)} folds**)"
             if entry.get("source"):
-                notes.append(f"- {variant} / {name}: {entry['source']}")
+                notes.setdefault(entry["source"], []).append(f"{variant} / {name}")
             lines.append(
                 f"| {variant} | {name} | {protocol} | **{per_seed.mean():.1f} ± {std:.1f}** "
                 f"({per_seed.min():.1f}-{per_seed.max():.1f}) | {KIM.get(variant, {}).get(name, '')} | "
@@ -153,14 +153,15 @@ def write_table(out: Path, store: dict, args) -> None:
                 f"{seconds / 60:.1f} min | {sentences / max(seconds, 1e-9):.0f} |"
             )
     if notes:
-        lines += ["", "Runs made by an earlier command:", "", *notes]
+        lines += ["", "Runs made by another command:", "",
+                  *(f"- {', '.join(rows)}: {source}" for source, rows in notes.items())]
     command = "python scripts/reproduce_kim.py " + " ".join(
         shlex.quote(a) for a in sys.argv[1:] if a != "--report-only")
     wall = sum(store["variants"].get(variant, {}).get(name, {}).get("wall_seconds", 0)
                for variant in args.variant for name in args.datasets)
     lines += [
         "",
-        f"Wall time of the whole command (loading, training, evaluation): {wall / 60:.1f} min.",
+        f"Wall time of the runs in this table (loading, training, evaluation; summed over the commands that made them): {wall / 60:.1f} min.",
         "",
         f"Command: `TEXTCNN_DATA_DIR=../shared/data {command}`",
         "",
