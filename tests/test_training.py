@@ -97,6 +97,7 @@ def test_pretrained_variants_default_to_the_offline_glove_source():
     (dict(learned_dim=50), "`learned_dim` adds a learned channel beside pretrained vectors; the rand variant learns all of its `embedding_dim`"),
     (dict(preset="nope"), "`preset` must be one of kim2014, fast, lenet-tutorial, lenet-tutorial-fast, lenet5, image-modern. Received: preset='nope'"),
     (dict(dropout=1.5), "`dropout` must be in [0, 1). Received: dropout=1.5"),
+    (dict(word_dropout=-0.1), "`word_dropout` must be in [0, 1). Received: word_dropout=-0.1"),
     (dict(learning_rate_schedule="step"), "`learning_rate_schedule` must be one of constant, cosine. Received: learning_rate_schedule='step'"),
     (dict(bogus=1), "Unknown training option(s): bogus"),
 ])

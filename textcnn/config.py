@@ -78,7 +78,7 @@ DEFAULT_PRESETS = {"text": "kim2014", "image": "lenet-tutorial"}
 # Options that only one kind of model uses; giving them to the other is an error.
 TEXT_ONLY = ("dev", "test", "format", "text_column", "label_column", "encoding", "tokenizer", "lowercase",
              "min_count", "max_tokens", "variant", "vectors", "embedding_dim", "embedding_init_scale",
-             "learned_dim", "region_sizes", "feature_maps", "activation", "max_norm", "bucket")
+             "learned_dim", "region_sizes", "feature_maps", "activation", "word_dropout", "max_norm", "bucket")
 IMAGE_ONLY = ("arch", "augment", "split", "image_size", "color_mode")
 
 
@@ -123,6 +123,7 @@ class TrainConfig:
     feature_maps: int = _f(100, "filters per region size")
     activation: str = _f("relu", "activation of the convolution")
     dropout: float | None = _f(0.5, "dropout rate before the softmax layer (images: none keeps the architecture's own)")
+    word_dropout: float = _f(0.0, "share of word positions whose embeddings are zeroed while training (0: off)")
     max_norm: float | None = _f(3.0, "max L2 norm of each class's softmax weights (none: off)")
     # Optimisation.
     preset: str = _f("kim2014", "defaults to start from: " + ", ".join(PRESETS))
@@ -168,6 +169,7 @@ class TrainConfig:
             (not self.region_sizes or min(self.region_sizes) < 1, f"`region_sizes` must be positive integers. Received: region_sizes={self.region_sizes}"),
             (self.feature_maps < 1, f"`feature_maps` must be positive. Received: feature_maps={self.feature_maps}"),
             (self.dropout is None and self.task == "text", "`dropout` must be a number for text models. Received: dropout=None"),
+            (not 0 <= self.word_dropout < 1, f"`word_dropout` must be in [0, 1). Received: word_dropout={self.word_dropout}"),
             (self.dropout is not None and not 0 <= self.dropout < 1, f"`dropout` must be in [0, 1). Received: dropout={self.dropout}"),
             (self.split not in IMAGE_SPLITS, f"`split` must be one of {', '.join(IMAGE_SPLITS)}. Received: split={self.split!r}"),
             (self.augment not in AUGMENTATIONS, f"`augment` must be one of {', '.join(AUGMENTATIONS)}. Received: augment={self.augment!r}"),

@@ -248,7 +248,7 @@ class TextInputs(TrainingInputs):
             embedding_init_scale=config.embedding_init_scale, learned_dim=config.learned_dim,
             region_sizes=config.region_sizes,
             feature_maps=config.feature_maps, activation=config.activation,
-            dropout=config.dropout, max_norm=config.max_norm,
+            dropout=config.dropout, word_dropout=config.word_dropout, max_norm=config.max_norm,
         )
 
     def dataset_of(self, batches, widest, epoch):

@@ -91,9 +91,32 @@ def test_max_norm_holds_after_updates():
     (dict(variant="rand", embedding_matrix=MATRIX), "The 'rand' variant learns its embeddings; do not pass `embedding_matrix`."),
     (dict(variant="non-static", embedding_matrix=MATRIX[:5]), "`embedding_matrix` must have shape (30, dim). Received: shape=(5, 6)"),
     (dict(variant="rand", learned_dim=5), "`learned_dim` adds a learned channel beside pretrained vectors: it must be >= 0 and 0 for 'rand' (use `embedding_dim`). Received: learned_dim=5, variant='rand'"),
+    (dict(word_dropout=1.0), "`word_dropout` must be in [0, 1). Received: word_dropout=1.0"),
     (dict(variant="bogus"), "`variant` must be one of ('rand', 'static', 'non-static', 'multichannel'). Received: variant='bogus'"),
 ])
 def test_invalid_arguments(kwargs, message):
     with pytest.raises(ValueError) as error:
         build_kim_cnn(vocab_size=VOCAB, num_classes=3, **kwargs)
     assert str(error.value) == message
+
+
+def test_word_dropout_zeroes_whole_words_in_training_only():
+    model = build("non-static", word_dropout=0.5)
+    embedded = keras.Model(model.input, model.get_layer("embedding").output)
+    dropped = keras.Model(model.input, model.get_layer("word_dropout").output)
+    tokens = np.tile(X, (20, 1))
+    reference = np.asarray(embedded(tokens))
+    train = np.asarray(dropped(tokens, training=True))
+    kept = np.all(np.isclose(train, 2 * reference), axis=-1)  # kept words are scaled by 1 / (1 - 0.5)
+    zeroed = np.all(train == 0, axis=-1)
+    assert np.all(kept | zeroed)  # every word is dropped whole or kept whole
+    share = zeroed[tokens != 0].mean()
+    assert 0.35 < share < 0.65
+    np.testing.assert_allclose(np.asarray(dropped(tokens, training=False)), reference)
+    plain = build("non-static")
+    plain.set_weights(model.get_weights())
+    np.testing.assert_allclose(np.asarray(model(X)), np.asarray(plain(X)), rtol=1e-6)
+
+
+def test_no_word_dropout_layer_by_default():
+    assert "word_dropout" not in [layer.name for layer in build("rand").layers]

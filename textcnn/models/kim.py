@@ -23,6 +23,7 @@ def build_kim_cnn(
     feature_maps: int = 100,
     activation: str = "relu",
     dropout: float = 0.5,
+    word_dropout: float = 0.0,
     max_norm: float | None = 3.0,
     name: str = "kim_cnn",
 ) -> keras.Model:
@@ -44,6 +45,8 @@ def build_kim_cnn(
             300 learned dimensions do; side by side, the filters get both.
         region_sizes, feature_maps, activation: see :class:`textcnn.layers.RegionConv`.
         dropout: dropout rate on the pooled features.
+        word_dropout: share of word positions whose vectors (every channel) are zeroed during
+            training, the rest scaled by ``1 / (1 - word_dropout)``; 0 adds no layer.
         max_norm: maximum L2 norm of each class's weight vector in the softmax layer
             (rescaled after every update), or ``None``.
 
@@ -75,6 +78,8 @@ def build_kim_cnn(
             "`learned_dim` adds a learned channel beside pretrained vectors: it must be >= 0 and "
             f"0 for 'rand' (use `embedding_dim`). Received: learned_dim={learned_dim}, variant={variant!r}"
         )
+    if not 0 <= word_dropout < 1:
+        raise ValueError(f"`word_dropout` must be in [0, 1). Received: word_dropout={word_dropout}")
     if num_classes < 2:
         raise ValueError(f"`num_classes` must be at least 2. Received: num_classes={num_classes}")
 
@@ -100,6 +105,8 @@ def build_kim_cnn(
         x = keras.layers.Concatenate(axis=-1, name="channels")([c(tokens) for c in channels + learned])
     else:
         x = channels[0](tokens)
+    if word_dropout:  # one draw per (sentence, position), shared by all embedding dimensions
+        x = keras.layers.Dropout(word_dropout, noise_shape=(None, None, 1), name="word_dropout")(x)
     x = RegionConv(region_sizes, feature_maps, activation=activation, name="region_conv")(x)
     x = keras.layers.Dropout(dropout, name="dropout")(x)
     probabilities = keras.layers.Dense(
