@@ -41,6 +41,15 @@ PRESETS: dict[str, dict] = {
         region_sizes=(3, 4, 5), feature_maps=100, activation="relu", dropout=0.5, max_norm=3.0,
         optimizer="adam", learning_rate=1e-3, batch_size=50, epochs=10, patience=2,
     ),
+    # Pretrained vectors that pay on small data: non-static GloVe 6B 50-d (the offline default
+    # source) with a 300-d channel learned from scratch beside it; every filter spans both. Fifty
+    # pretrained dimensions alone tie CNN-rand on MR; side by side with the learned channel they beat
+    # it (benchmarks/glove50_learned300.md). Adam, at most 25 epochs, patience 3.
+    "pretrained": dict(
+        region_sizes=(3, 4, 5), feature_maps=100, activation="relu", dropout=0.5, max_norm=3.0,
+        optimizer="adam", learning_rate=1e-3, batch_size=50, epochs=25, patience=3,
+        variant="non-static", learned_dim=300,
+    ),
     # The deeplearning.net LeNet tutorial (convolutional_mlp.py): MNIST 50k/10k/10k, plain SGD at
     # learning rate 0.1, mini-batches of 500, no dropout, at most 200 epochs; the epoch best on
     # the validation split is kept.
