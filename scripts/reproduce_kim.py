@@ -107,16 +107,18 @@ def main() -> int:
         cv_file = runs_dir / "mr" / "cv_results.json"
         entry = store["variants"].setdefault(variant, {})
         if "mr" in args.datasets and cv_file.is_file() and not entry.get("mr", {}).get("runs"):
-            entry["mr"] = {"runs": json.loads(cv_file.read_text())["runs"], "partial": True}
+            runs = [run for run in json.loads(cv_file.read_text())["runs"] if run["seed"] in args.seeds]
+            entry["mr"] = {"runs": runs, "partial": len(runs) < 10 * len(args.seeds)}
     write_table(out, store, args)
     return 0
 
 
 def write_table(out: Path, store: dict, args) -> None:
     variants = " / ".join(args.variant)
+    changes = f" with `{' '.join(args.set)}`" if args.set else ""
     vectors = f", vectors `{args.vectors}`" if args.vectors and args.variant != ["rand"] else ""
     lines = [
-        f"# Kim (2014) reproduction: CNN-{variants}, preset `{args.preset}`{vectors}",
+        f"# Kim (2014) reproduction: CNN-{variants}, preset `{args.preset}`{changes}{vectors}",
         "",
         "Accuracy %, mean ± std over seeds (for MR: the mean of each seed's 10-fold CV, then mean ± std",
         "over seeds; min-max in brackets). Kim and HarvardNLP figures (300-d word2vec for the pretrained",
@@ -137,7 +139,7 @@ def write_table(out: Path, store: dict, args) -> None:
             for run in runs:
                 by_seed.setdefault(run["seed"], []).append(run["accuracy"] * 100)
             per_seed = np.array([np.mean(v) for v in by_seed.values()])
-            std = per_seed.std(ddof=1) if len(per_seed) > 1 else 0.0
+            std_text = f"{per_seed.std(ddof=1):.1f}" if len(per_seed) > 1 else "n/a"  # one seed: no spread
             seconds = sum(r["train_seconds"] for r in runs)
             sentences = sum(r["train_examples"] * r["epochs"] for r in runs)
             protocol = PROTOCOL.get(name, "")
@@ -146,7 +148,7 @@ def write_table(out: Path, store: dict, args) -> None:
             if entry.get("source"):
                 notes.setdefault(entry["source"], []).append(f"{variant} / {name}")
             lines.append(
-                f"| {variant} | {name} | {protocol} | **{per_seed.mean():.1f} ± {std:.1f}** "
+                f"| {variant} | {name} | {protocol} | **{per_seed.mean():.1f} ± {std_text}** "
                 f"({per_seed.min():.1f}-{per_seed.max():.1f}) | {KIM.get(variant, {}).get(name, '')} | "
                 f"{HARVARD.get(variant, {}).get(name, '')} | {PEERS.get(name, ('', ''))[0]} | "
                 f"{PEERS.get(name, ('', ''))[1]} | {len(runs)} | {np.mean([r['epochs'] for r in runs]):.1f} | "
