@@ -6,10 +6,8 @@ end of the warm-up to the last round.
 The warm-up (`--warmup-requests`, 20,000 by default, errors counted like any others) comes first:
 a fresh worker's resident memory grows while its first requests arrive (thread stacks and
 allocator arenas of the request threads, buffers sized by the longest texts seen) and then stays
-flat; a leak keeps growing. The report also gives the trend: the least-squares slope of the
-workers' memory over the second half of the measured rounds, in MiB per 100,000 requests (resident
-memory moves in steps as the allocator takes and returns pages; a leak shows as a slope that
-persists to the end).
+flat; a leak keeps growing. The report also compares the highest memory of the first and the second
+half of the measured rounds (see `summarise`).
 
 Usage:
 
@@ -27,8 +25,6 @@ import platform
 import sys
 import time
 from pathlib import Path
-
-import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -65,52 +61,58 @@ def main(argv=None) -> int:
                       f"errors, workers' RSS {into[-1]['worker_rss_mb']:.1f} MiB", flush=True)
     finally:
         exit_code = service.stop()
-    total = sum(r["requests"] for r in rounds)
-    errors = sum(r["errors"] for r in warmup + rounds)
-    baseline = warmup[-1]["worker_rss_mb"]
-    growth = rounds[-1]["worker_rss_mb"] - baseline
-    slope = rss_slope(rounds)
-    passed = errors == 0 and growth <= args.max_growth_mb and exit_code == 0
+    summary = summarise(warmup, rounds, args.max_growth_mb)
+    summary["passed"] = summary["passed"] and exit_code == 0
     report = {"command": "python " + " ".join([Path(sys.argv[0]).as_posix(), *sys.argv[1:]]),
               "machine": f"{platform.machine()}, {os.cpu_count()} cores, {platform.platform()}",
-              "requests": total, "warmup_requests": sum(r["requests"] for r in warmup), "errors": errors,
-              "seconds": time.monotonic() - started, "rss_baseline_mb": baseline, "rss_growth_mb": growth,
-              "rss_peak_mb": max(r["worker_rss_mb"] for r in rounds), "rss_slope_second_half_mb_per_100k": slope,
-              "max_growth_mb": args.max_growth_mb, "passed": passed,
+              "seconds": time.monotonic() - started, **summary,
               "settings": {"workers": args.workers, "threads": args.threads, "concurrency": args.concurrency},
               "warmup": warmup, "rounds": rounds}
     print(json.dumps({k: v for k, v in report.items() if k not in ("warmup", "rounds")}))
     if args.output:
         args.output.parent.mkdir(parents=True, exist_ok=True)
         args.output.with_suffix(".json").write_text(json.dumps(report, indent=2) + "\n")
-        lines = ["# Soak test of the prediction service (MR CNN-rand)", "", f"Command: `{report['command']}`", "",
-                 f"Machine: {report['machine']}, shared with other work while measured.", "",
-                 f"gunicorn {args.workers} worker(s) x {args.threads} threads, wrk at concurrency "
-                 f"{args.concurrency}, one MR sentence per request (plus emoji, mixed scripts, control "
-                 "characters and a 250 KB text among them).", "",
-                 f"**{total} requests after a warm-up of {report['warmup_requests']}, {errors} errors in all; "
-                 f"workers' RSS {baseline:.1f} MiB after the warm-up -> {rounds[-1]['worker_rss_mb']:.1f} MiB "
-                 f"at the end (growth {growth:+.1f} MiB; bound {args.max_growth_mb:.0f} MiB; peak "
-                 f"{report['rss_peak_mb']:.1f} MiB; trend over the second half {slope:+.1f} MiB per 100,000 "
-                 "requests): "
-                 f"{'PASSED' if passed else 'FAILED'}.**", "",
-                 "| round | requests | errors | requests/s | p99 ms | workers' RSS MiB | load avg |",
-                 "|---|---:|---:|---:|---:|---:|---:|"]
-        named = [(f"warm-up {i}", r) for i, r in enumerate(warmup, 1)] + [(str(i), r) for i, r in enumerate(rounds, 1)]
-        lines += [f"| {name} | {r['requests']} | {r['errors']} | {r['throughput']:.0f} | {r['p99_ms']:.1f} | "
-                  f"{r['worker_rss_mb']:.1f} | {r['load']:.1f} |" for name, r in named]
-        args.output.with_suffix(".md").write_text("\n".join(lines) + "\n")
-    return 0 if passed else 1
+        args.output.with_suffix(".md").write_text(markdown(report))
+    return 0 if report["passed"] else 1
 
 
-def rss_slope(rounds: list[dict]) -> float:
-    """Least-squares slope of the workers' RSS against requests served over the second half of
-    `rounds`, in MiB per 100,000 requests."""
-    served = np.cumsum([r["requests"] for r in rounds], dtype=float)[len(rounds) // 2:]
-    rss = np.array([r["worker_rss_mb"] for r in rounds])[len(rounds) // 2:]
-    if len(served) < 2:
-        return 0.0
-    return float(np.polyfit(served, rss, 1)[0] * 100_000)
+def summarise(warmup: list[dict], rounds: list[dict], max_growth_mb: float) -> dict:
+    """Requests, errors and the memory figures of a soak. Growth is the last round's RSS minus the
+    RSS after the warm-up; the halves' peaks compare the highest RSS of the first and of the second
+    half of the measured rounds (resident memory moves in steps, up and down, as the allocator takes
+    and returns pages: a leak raises the second half's peak, a warm-up step does not)."""
+    rss = [r["worker_rss_mb"] for r in rounds]
+    baseline = warmup[-1]["worker_rss_mb"]
+    growth = rss[-1] - baseline
+    errors = sum(r["errors"] for r in warmup + rounds)
+    half = len(rss) // 2
+    return {"requests": sum(r["requests"] for r in rounds), "warmup_requests": sum(r["requests"] for r in warmup),
+            "errors": errors, "rss_baseline_mb": baseline, "rss_growth_mb": growth, "rss_peak_mb": max(rss),
+            "rss_peak_first_half_mb": max(rss[:half] or rss), "rss_peak_second_half_mb": max(rss[half:]),
+            "max_growth_mb": max_growth_mb, "passed": errors == 0 and growth <= max_growth_mb}
+
+
+def markdown(report: dict) -> str:
+    settings = report["settings"]
+    named = [(f"warm-up {i}", r) for i, r in enumerate(report["warmup"], 1)]
+    named += [(str(i), r) for i, r in enumerate(report["rounds"], 1)]
+    lines = ["# Soak test of the prediction service (MR CNN-rand)", "", f"Command: `{report['command']}`", "",
+             f"Machine: {report['machine']}, shared with other work while measured.", "",
+             f"gunicorn {settings['workers']} worker(s) x {settings['threads']} threads, wrk at concurrency "
+             f"{settings['concurrency']}, one MR sentence per request (plus emoji, mixed scripts, control "
+             "characters and a 250 KB text among them).", "",
+             f"**{report['requests']} requests after a warm-up of {report['warmup_requests']}, "
+             f"{report['errors']} errors in all; workers' RSS {report['rss_baseline_mb']:.1f} MiB after the "
+             f"warm-up -> {report['rounds'][-1]['worker_rss_mb']:.1f} MiB at the end (growth "
+             f"{report['rss_growth_mb']:+.1f} MiB; bound {report['max_growth_mb']:.0f} MiB); highest RSS "
+             f"{report['rss_peak_first_half_mb']:.1f} MiB in the first half of the rounds, "
+             f"{report['rss_peak_second_half_mb']:.1f} MiB in the second: "
+             f"{'PASSED' if report['passed'] else 'FAILED'}.**", "",
+             "| round | requests | errors | requests/s | p99 ms | workers' RSS MiB | load avg |",
+             "|---|---:|---:|---:|---:|---:|---:|"]
+    lines += [f"| {name} | {r['requests']} | {r['errors']} | {r['throughput']:.0f} | {r['p99_ms']:.1f} | "
+              f"{r['worker_rss_mb']:.1f} | {r['load']:.1f} |" for name, r in named]
+    return "\n".join(lines) + "\n"
 
 
 if __name__ == "__main__":
