@@ -44,6 +44,8 @@ class ServiceConfig:
     load_in_background: bool = _f(True, "serve /healthz (and 503 on /readyz) while models load")
     watch_interval_s: float = _f(0.0, "poll models_dir for new versions this often (0: off)")
     reload_on_sighup: bool = _f(True, "reload models on SIGHUP (where a handler can be installed)")
+    freeze_gc: bool = _f(True, "after a reload that loads a version, freeze the heap (gc.freeze) so full "
+                                "garbage collections skip TensorFlow's and the models' objects")
     intra_op_threads: int = _f(0, "TensorFlow intra-op threads (0: TensorFlow's default)")
     inter_op_threads: int = _f(0, "TensorFlow inter-op threads (0: TensorFlow's default)")
     host: str = _f("127.0.0.1", "address to listen on")

@@ -17,6 +17,7 @@ reason, remembered (it is not retried until its file changes), and the old versi
 
 from __future__ import annotations
 
+import gc
 import logging
 import re
 import signal
@@ -28,6 +29,7 @@ from pathlib import Path
 from service.batching import BatcherClosedError
 from service.config import ServiceConfig
 from service.errors import ApiError
+from service.runtime import freeze_heap
 from service.served_model import ServedModel
 
 log = logging.getLogger("textcnn.service")
@@ -228,6 +230,10 @@ class ModelRegistry:
                     log.warning("model %s is gone from %s; still serving version %d",
                                 name, self.models_dir, self._models[name].version)
                 report[name] = {"status": "missing", "version": self._models[name].version}
+            if self.config.freeze_gc and any(entry["status"] == "loaded" for entry in report.values()):
+                seconds = freeze_heap()
+                log.info("froze the heap for the garbage collector: %d objects in %.2f s",
+                         gc.get_freeze_count(), seconds)
         return report
 
     def _reload_one(self, name: str) -> dict:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import signal
 import threading
 import time
+import weakref
 
 import numpy as np
 import pytest
@@ -166,6 +168,51 @@ def test_sighup_and_watching_reload(tmp_path, install, model_file, reversed_file
         wait_for(lambda: registry.get("toy").version == 2)
     finally:
         signal.signal(signal.SIGHUP, previous)
+        registry.close()
+
+
+class _Cycle:
+    """Garbage only the cyclic collector frees: it refers to itself."""
+
+    def __init__(self):
+        self.me = self
+
+
+def test_a_reload_that_loads_freezes_the_heap_and_frees_what_it_froze_before(tmp_path, install, model_file,
+                                                                            reversed_file):
+    install(tmp_path, "toy", 1, model_file)
+    registry = make_registry(tmp_path)
+    gc.unfreeze()
+    try:
+        garbage = _Cycle()
+        ref = weakref.ref(garbage)
+        assert registry.load()["toy"]["status"] == "loaded"
+        frozen = gc.get_freeze_count()
+        assert frozen > 1000  # TensorFlow, Keras and the model: not walked by full collections
+        del garbage
+        gc.collect()
+        assert ref() is not None  # frozen: the collector leaves it alone
+
+        assert registry.reload()["toy"]["status"] == "unchanged"
+        assert ref() is not None  # nothing loaded: the heap is left as it is
+
+        install(tmp_path, "toy", 2, reversed_file)
+        assert registry.reload()["toy"]["status"] == "loaded"
+        assert ref() is None  # the reload unfroze, collected, then froze again
+        assert gc.get_freeze_count() > 1000
+    finally:
+        registry.close()
+        gc.unfreeze()
+
+
+def test_freeze_gc_off_leaves_the_collector_alone(tmp_path, install, model_file):
+    install(tmp_path, "toy", 1, model_file)
+    registry = make_registry(tmp_path, freeze_gc=False)
+    gc.unfreeze()
+    try:
+        assert registry.load()["toy"]["status"] == "loaded"
+        assert gc.get_freeze_count() == 0
+    finally:
         registry.close()
 
 
