@@ -55,7 +55,8 @@ def add_service_arguments(parser: argparse.ArgumentParser) -> None:
     """The model, the output and the gunicorn settings, common to both scripts."""
     parser.add_argument("--model", type=Path, required=True, help="a text model file (model.textcnn)")
     parser.add_argument("--output", type=Path, help="write OUTPUT.md and OUTPUT.json")
-    parser.add_argument("--workers", type=int, default=1, help="gunicorn workers")
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1,
+                        help="gunicorn workers (default: one per core, as service/gunicorn.conf.py)")
     parser.add_argument("--threads", type=int, default=32, help="threads per gunicorn worker")
 
 

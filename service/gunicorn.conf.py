@@ -8,11 +8,14 @@ Recommended settings (each overridable by an environment variable or a gunicorn 
 
 - ``worker_class = "gthread"``. Request threads mostly wait on the model's micro-batcher, and
   one batcher thread per model runs TensorFlow, which releases the GIL.
-- ``workers`` (``TEXTCNN_WORKERS``, ``-w``): 1 per 2 cores, default ``max(1, cores // 2)``.
-  Every worker holds its own copy of every model and its own batcher, so fewer workers mean
-  bigger batches and less memory; add workers for more cores or to survive a worker crash. On
-  the 2-core benchmark machine 1 worker x 32 threads and 2 workers x 16 threads measured the same
-  within noise (730 and 703 requests/s at concurrency 32 in single runs).
+- ``workers`` (``TEXTCNN_WORKERS``, ``-w``): 1 per core, default ``cores``. A worker's Python
+  side (gunicorn's HTTP handling, Flask, JSON, tokenising) runs under one GIL and cannot use more
+  than one core, while its model calls run in TensorFlow's threads outside the GIL; one worker per
+  core gives the Python side every core. Measured on the 2-core benchmark machine (MR CNN-rand,
+  concurrency 32, same-period runs): 1 worker x 32 threads 406-524 requests/s, 2 workers
+  x 16-32 threads 573-905; a bare WSGI app under gthread: ~2,000 requests/s with 1 worker,
+  5,500-7,600 with 2. Every worker holds its own TensorFlow runtime (~0.7 GB resident) and copy
+  of every model and its own batcher: on a large machine memory, not cores, may set the count.
 - ``threads`` (``TEXTCNN_THREADS``, ``--threads``): 32 per worker: a thread per request the
   worker holds at once, and at most that many requests share one model call.
 - TensorFlow intra-op threads = ``cores // workers`` per worker (set in ``post_fork`` as
@@ -44,7 +47,7 @@ _config = ServiceConfig.load()
 _cores = os.cpu_count() or 1
 
 bind = os.environ.get("TEXTCNN_BIND", f"{_config.host}:{_config.port}")
-workers = int(os.environ.get("TEXTCNN_WORKERS", max(1, _cores // 2)))
+workers = int(os.environ.get("TEXTCNN_WORKERS", _cores))
 worker_class = "gthread"
 threads = int(os.environ.get("TEXTCNN_THREADS", 32))
 preload_app = False
