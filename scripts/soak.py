@@ -7,10 +7,9 @@ The warm-up (`--warmup-requests` per worker, 30,000 by default, errors counted l
 comes first: a fresh worker's resident memory grows while its first requests arrive (thread stacks
 and allocator arenas of the request threads, buffers sized by the longest texts seen) and then
 stays flat; a leak keeps growing. Each worker warms up on its own share of the requests, so the
-warm-up is sized per worker (with 2 workers and 12,569 warm-up requests each, the workers' RSS
-still rose by 80 MiB over the next 26,000 requests, then moved within 1597-1690 MiB). The report
-also compares the highest memory of the first and the second half of the measured rounds (see
-`summarise`).
+warm-up is sized per worker (`benchmarks/service_soak_short_warmup.md`: with 12,569 warm-up
+requests per worker, memory still rose past the bound after it). The report also compares the
+highest memory of the first and the second half of the measured rounds (see `summarise`).
 
 Usage:
 

@@ -12,10 +12,10 @@ Recommended settings (each overridable by an environment variable or a gunicorn 
   side (gunicorn's HTTP handling, Flask, JSON, tokenising) runs under one GIL and cannot use more
   than one core, while its model calls run in TensorFlow's threads outside the GIL; one worker per
   core gives the Python side every core. Measured on the 2-core benchmark machine (MR CNN-rand,
-  concurrency 32, same-period runs): 1 worker x 32 threads 406-524 requests/s, 2 workers
-  x 16-32 threads 573-905; a bare WSGI app under gthread: ~2,000 requests/s with 1 worker,
-  5,500-7,600 with 2. Every worker holds its own TensorFlow runtime (~0.7 GB resident) and copy
-  of every model and its own batcher: on a large machine memory, not cores, may set the count.
+  concurrency 32, layouts interleaved in 3 rounds, ``benchmarks/service_workers.md``): 1 worker
+  x 32 threads 637 requests/s, 2 x 16 947, 2 x 32 922. Every worker holds its own TensorFlow
+  runtime (~0.7 GB resident), its own copy of every model and its own batcher: on a large
+  machine memory, not cores, may set the count.
 - ``threads`` (``TEXTCNN_THREADS``, ``--threads``): 32 per worker: a thread per request the
   worker holds at once, and at most that many requests share one model call.
 - TensorFlow intra-op threads = ``cores // workers`` per worker (set in ``post_fork`` as
