@@ -117,6 +117,7 @@ class ServedModel:
         """A smoke prediction through the batcher (traces the model, so the first request is not
         slow). Raises ValueError when the answer is not a probability distribution over the labels."""
         probes = self.warmup_inputs()
+        self.predict_proba(probes[:1], timeout=300)  # a lone text runs another graph than a batch
         probabilities = self.predict_proba(probes, timeout=300)
         expected = (len(probes), len(self.labels))
         if probabilities.shape != expected:

@@ -6,6 +6,7 @@ the image size and colour mode. :func:`load` returns the one an artifact holds.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -16,6 +17,9 @@ from textcnn.data.batching import pad_batch
 from textcnn.data.tokenizer import Tokenizer
 from textcnn.data.vocabulary import Vocabulary
 from textcnn.errors import TextcnnError
+from textcnn.packing import pack, packed_forward
+
+log = logging.getLogger("textcnn")
 
 
 class Classifier:
@@ -26,24 +30,29 @@ class Classifier:
         self.model = model
         self.labels = list(labels)
         self.manifest = dict(manifest or {})
-        self._traced = None
+        self._functions: dict = {}
 
     def _input_signature(self):
         raise NotImplementedError
 
-    def _call(self, batch: np.ndarray) -> np.ndarray:
-        if self._traced is None:
+    def _traced(self, name: str, function, signature):
+        """`function` traced once for `signature` (a list of ``tf.TensorSpec``), as a concrete
+        function: one graph for every batch shape (``model.predict`` is many times slower on
+        small batches), called without ``tf.function``'s per-call argument binding."""
+        traced = self._functions.get(name)
+        if traced is None:
             import tensorflow as tf
 
-            model = self.model
-            # One traced graph for every batch shape: model.predict is many times slower on
-            # small batches.
-            self._traced = tf.function(
-                lambda inputs: model(inputs, training=False),
-                input_signature=[self._input_signature()],
-                reduce_retracing=True,
-            )
-        return self._traced(batch).numpy()
+            traced = tf.function(function, input_signature=signature).get_concrete_function()
+            self._functions[name] = traced
+        return traced
+
+    def _call(self, batch: np.ndarray) -> np.ndarray:
+        import tensorflow as tf
+
+        model = self.model
+        traced = self._traced("padded", lambda inputs: model(inputs, training=False), [self._input_signature()])
+        return traced(tf.convert_to_tensor(batch)).numpy()
 
     def predict_proba(self, inputs, batch_size: int = 256) -> np.ndarray:
         raise NotImplementedError
@@ -79,6 +88,8 @@ class TextClassifier(Classifier):
         super().__init__(model, labels, manifest)
         self.tokenizer = tokenizer
         self.vocabulary = vocabulary
+        self.packing = True
+        self._packed = None
 
     # -- loading and saving -------------------------------------------------------------------
 
@@ -109,13 +120,40 @@ class TextClassifier(Classifier):
         return tf.TensorSpec((None, None), tf.int32)
 
     def predict_proba_encoded(self, sequences: Sequence[Sequence[int]], batch_size: int = 256) -> np.ndarray:
-        """Probabilities for already-encoded texts, batched by similar length."""
+        """Probabilities for already-encoded texts, `batch_size` texts per model call: packed
+        without padding when the model allows it (:mod:`textcnn.packing`), else padded to the
+        longest in batches of similar length. A single text runs padded (nothing to save, and
+        the padded graph has fewer operations)."""
         out = np.zeros((len(sequences), len(self.labels)), dtype="float32")
+        forward = self.packed_forward() if len(sequences) > 1 else None  # one text has no padding
+        if forward is not None:
+            for start in range(0, len(sequences), batch_size):
+                chunk = sequences[start: start + batch_size]
+                out[start: start + len(chunk)] = self._call_packed(forward, chunk)
+            return out
         order = np.argsort([len(s) for s in sequences], kind="stable")
         for start in range(0, len(order), batch_size):
             idx = order[start: start + batch_size]
             out[idx] = self._call(pad_batch([sequences[i] for i in idx]))
         return out
+
+    def packed_forward(self):
+        """The model's :class:`textcnn.packing.PackedForward` when `packing` is on, the model can
+        be packed and a probe gives the padded model's probabilities; else ``None``."""
+        if not self.packing:
+            return None
+        if self._packed is None:
+            self._packed = _checked_packed_forward(self.model, len(self.vocabulary)) or False
+        return self._packed or None
+
+    def _call_packed(self, forward, sequences) -> np.ndarray:
+        import tensorflow as tf
+
+        traced = self._traced("packed", forward, [tf.TensorSpec((None,), tf.int32), tf.TensorSpec((None,), tf.int32),
+                                                  tf.TensorSpec((), tf.int32)])
+        ids, owner = pack(sequences, forward.gap)
+        return traced(tf.convert_to_tensor(ids), tf.convert_to_tensor(owner),
+                      tf.constant(len(sequences), tf.int32)).numpy()
 
     def predict_proba(self, texts: Sequence[str] | str, batch_size: int = 256) -> np.ndarray:
         """Class probabilities, shape ``(len(texts), len(labels))``, columns in `labels` order."""
@@ -126,6 +164,27 @@ class TextClassifier(Classifier):
     def __repr__(self) -> str:
         return (f"TextClassifier(labels={self.labels}, vocabulary={len(self.vocabulary)} tokens, "
                 f"variant={self.manifest.get('config', {}).get('variant')!r})")
+
+
+def _checked_packed_forward(model, vocab_size: int):
+    """:func:`textcnn.packing.packed_forward` of `model`, kept only if it gives the padded model's
+    probabilities on a probe batch (sentences of 0 to 9 tokens)."""
+    forward = packed_forward(model)
+    if forward is None:
+        return None
+    rng = np.random.default_rng(0)
+    probe = [rng.integers(1, max(vocab_size, 2), size=length).tolist() for length in (0, 1, 2, 3, 5, 9)]
+    ids, owner = pack(probe, forward.gap)
+    try:
+        packed = np.asarray(forward(ids, owner, len(probe)))
+    except Exception as error:  # a layer configuration packing does not cover
+        log.warning("packed inference disabled for %s: %s", model.name, error)
+        return None
+    padded = np.asarray(model(pad_batch(probe), training=False))
+    if packed.shape != padded.shape or not np.allclose(packed, padded, atol=1e-5):
+        log.warning("packed inference disabled for %s: its probe differs from the padded model", model.name)
+        return None
+    return forward
 
 
 def load(path) -> Classifier:

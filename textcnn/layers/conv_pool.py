@@ -210,6 +210,52 @@ class ConvPool(keras.layers.Layer):
             pooled = ops.sum(x * weights, axis=1) / ops.maximum(ops.sum(weights, axis=1), 1.0)
         return ops.where(has_any, pooled, ops.zeros_like(pooled))
 
+    def call_packed(self, inputs, owner, count):
+        """Global pooling of several sentences packed into one sequence, without batch padding.
+
+        `inputs` ``(time, channels)`` holds the sentences one after another, separated (and
+        preceded and followed) by at least ``kernel_size - 1`` zero vectors; `owner` ``(time,)``
+        gives each time step's sentence number (``0 .. count - 1``), or -1 for those zeros. The
+        result ``(count, filters)`` equals what :meth:`call` gives the same sentences right-padded
+        in a batch with their mask: each sentence pools exactly the output positions it would
+        have on its own (1-D, stride 1, global pooling only; see :func:`packable`).
+        """
+        if not self.packable():
+            raise ValueError(f"{self.name} cannot pool packed sentences (1-D, stride 1, global pooling only)")
+        h = self.kernel_size[0]
+        x = ops.conv(ops.expand_dims(inputs, 0), self._effective_kernel(), padding="valid")[0]
+        positions = ops.shape(x)[0]
+        if self.padding == "full":  # a window belongs to the sentence of any word in it
+            window_owner = owner[:positions]
+            for offset in range(1, h):
+                window_owner = ops.maximum(window_owner, owner[offset:offset + positions])
+        elif self.padding == "valid":  # ... of all of its words
+            window_owner = owner[:positions]
+            for offset in range(1, h):
+                window_owner = ops.minimum(window_owner, owner[offset:offset + positions])
+        else:  # "same": of its centre word
+            window_owner = owner[(h - 1) // 2:(h - 1) // 2 + positions]
+        # Windows of no sentence go to an extra segment, dropped below.
+        segments = ops.where(window_owner >= 0, window_owner, count)
+        if self.pool_before_activation:
+            return self._bias_and_activation(self._segment_pool(x, segments, count))
+        return self._segment_pool(self._bias_and_activation(x), segments, count)
+
+    def _segment_pool(self, x, segments, count):
+        windows = ops.segment_sum(ops.ones_like(segments, dtype=x.dtype), segments, num_segments=count + 1)[:count]
+        if self.pooling == "global_max":
+            pooled = ops.segment_max(x, segments, num_segments=count + 1)[:count]
+        else:
+            pooled = ops.segment_sum(x, segments, num_segments=count + 1)[:count] \
+                / ops.expand_dims(ops.maximum(windows, 1.0), -1)
+        # A sentence with no window pools to zeros, as in call().
+        return ops.where(ops.expand_dims(windows > 0, -1), pooled, ops.zeros_like(pooled))
+
+    def packable(self) -> bool:
+        """Whether :meth:`call_packed` can stand in for :meth:`call` with a mask."""
+        return (self.rank == 1 and self.strides == (1,) and self.pooling in ("global_max", "global_avg")
+                and self.padding in ("full", "valid", "same"))
+
     def compute_mask(self, inputs, mask=None):
         return None
 

@@ -111,6 +111,14 @@ class RegionConv(keras.layers.Layer):
     def call(self, inputs, mask=None):
         return ops.concatenate([conv(inputs, mask=mask) for conv in self.convs], axis=-1)
 
+    def call_packed(self, inputs, owner, count):
+        """:meth:`call` on sentences packed into one sequence (see :meth:`ConvPool.call_packed`);
+        they must be separated by at least ``max(region_sizes) - 1`` zero vectors."""
+        return ops.concatenate([conv.call_packed(inputs, owner, count) for conv in self.convs], axis=-1)
+
+    def packable(self) -> bool:
+        return all(conv.packable() for conv in self.convs)
+
     def compute_mask(self, inputs, mask=None):
         return None
 
