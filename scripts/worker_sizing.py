@@ -1,6 +1,7 @@
-"""How many gunicorn workers: the prediction service at one concurrency under several
-`workers x threads` layouts, interleaved round by round so that every layout sees the same
-machine (the rounds, not the layouts, absorb the noise of a shared machine).
+"""How many gunicorn workers, of which class: the prediction service at one concurrency under
+several `workers x threads` layouts (optionally `:worker_class`), interleaved round by round so
+that every layout sees the same machine (the rounds, not the layouts, absorb the noise of a shared
+machine).
 
 Each measurement starts a fresh gunicorn service (`load_benchmark.measure`, micro-batching on) and
 drives `POST /classify` with `wrk`. Writes a Markdown table (mean ± std and every round's value)
@@ -10,6 +11,10 @@ Usage (train the model first: `textcnn train --dataset mr --preset fast --output
 
     python scripts/worker_sizing.py --model runs/mr/model.textcnn --layouts 1x32 2x16 2x32 \
         --output benchmarks/service_workers
+    python scripts/worker_sizing.py --model runs/mr/model.textcnn --layouts 2x32:gthread 2x32 \
+        --ceiling --output benchmarks/service_worker_class
+
+`--ceiling` also measures `GET /healthz` (the framework's own ceiling) in every run.
 
 Needs `wrk` (Debian: apt-get install wrk).
 """
@@ -31,12 +36,19 @@ from load_benchmark import _mean_std, measure  # noqa: E402
 from service_load import mr_bodies, require_wrk  # noqa: E402
 
 
-def layout(text: str) -> tuple[int, int]:
-    workers, _, threads = text.partition("x")
+def layout(text: str) -> tuple[int, int, str | None]:
+    """``WORKERSxTHREADS[:WORKER_CLASS]`` (no class: service/gunicorn.conf.py's)."""
+    sizes, _, worker_class = text.partition(":")
+    workers, _, threads = sizes.partition("x")
     try:
-        return int(workers), int(threads)
+        return int(workers), int(threads), worker_class or None
     except ValueError:
-        raise argparse.ArgumentTypeError(f"a layout is WORKERSxTHREADS, e.g. 2x16; got {text!r}") from None
+        raise argparse.ArgumentTypeError(
+            f"a layout is WORKERSxTHREADS[:WORKER_CLASS], e.g. 2x16 or 2x32:gthread; got {text!r}") from None
+
+
+def layout_name(workers: int, threads: int, worker_class: str | None) -> str:
+    return f"{workers}x{threads}" + (f" {worker_class}" if worker_class else "")
 
 
 def markdown(report: dict) -> str:
@@ -46,12 +58,15 @@ def markdown(report: dict) -> str:
              f"per request, {report['seconds']} s per measurement; micro-batching on (max_batch_size 64, "
              "max_batch_wait_ms 2); TensorFlow intra-op threads = cores / workers. The layouts take turns in "
              f"each of {report['rounds']} rounds.", "",
-             "| workers x threads | requests/s | p50 ms | p99 ms | requests/s per round |",
-             "|---|---:|---:|---:|---|"]
+             "Worker class: the config's (`service.worker.ServiceWorker`) unless the layout names one.", "",
+             "| workers x threads | requests/s | p50 ms | p99 ms | requests/s per round |"
+             + (" GET /healthz requests/s |" if report.get("ceiling") else ""),
+             "|---|---:|---:|---:|---|" + ("---:|" if report.get("ceiling") else "")]
     for name, runs in report["layouts"].items():
         lines.append(f"| {name} | {_mean_std([r['throughput'] for r in runs])} | "
                      f"{_mean_std([r['p50_ms'] for r in runs], 1)} | {_mean_std([r['p99_ms'] for r in runs], 1)} | "
-                     + ", ".join(f"{r['throughput']:.0f}" for r in runs) + " |")
+                     + ", ".join(f"{r['throughput']:.0f}" for r in runs) + " |"
+                     + (f" {_mean_std([r['healthz'] for r in runs])} |" if report.get("ceiling") else ""))
     return "\n".join(lines) + "\n"
 
 
@@ -59,24 +74,29 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--model", type=Path, required=True, help="a text model file (model.textcnn)")
     parser.add_argument("--output", type=Path, help="write OUTPUT.md and OUTPUT.json")
-    parser.add_argument("--layouts", type=layout, nargs="+", default=[(1, 32), (2, 16), (2, 32)],
-                        help="WORKERSxTHREADS, e.g. 1x32 2x16")
+    parser.add_argument("--layouts", type=layout, nargs="+", default=[(1, 32, None), (2, 16, None), (2, 32, None)],
+                        help="WORKERSxTHREADS[:WORKER_CLASS], e.g. 1x32 2x16 2x32:gthread")
+    parser.add_argument("--ceiling", action="store_true", help="also measure GET /healthz in each run")
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--seconds", type=int, default=10, help="wrk duration per measurement")
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args(argv)
     require_wrk()
     _, bodies = mr_bodies(seed=0)
-    results: dict[str, list[dict]] = {f"{w}x{t}": [] for w, t in args.layouts}
+    results: dict[str, list[dict]] = {layout_name(*chosen): [] for chosen in args.layouts}
     for round_ in range(1, args.rounds + 1):
-        for workers, threads in args.layouts:
-            print(f"round {round_}: {workers} worker(s) x {threads} threads", flush=True)
-            rows, _ = measure(args.model, bodies, [args.concurrency], args.seconds, workers=workers,
-                              threads=threads, max_batch_size=64, max_batch_wait_ms=2.0)
-            results[f"{workers}x{threads}"].append(rows[0])
+        for workers, threads, worker_class in args.layouts:
+            name = layout_name(workers, threads, worker_class)
+            print(f"round {round_}: {name}", flush=True)
+            settings = {"worker_class": worker_class} if worker_class else {}
+            rows, ceiling = measure(args.model, bodies, [args.concurrency], args.seconds, ceiling=args.ceiling,
+                                    workers=workers, threads=threads, max_batch_size=64, max_batch_wait_ms=2.0,
+                                    **settings)
+            results[name].append({**rows[0], **({"healthz": ceiling["throughput"]} if ceiling else {})})
     report = {"command": "python " + " ".join([Path(sys.argv[0]).as_posix(), *sys.argv[1:]]),
               "machine": f"{platform.machine()}, {os.cpu_count()} cores, {platform.platform()}",
-              "concurrency": args.concurrency, "seconds": args.seconds, "rounds": args.rounds, "layouts": results}
+              "concurrency": args.concurrency, "seconds": args.seconds, "rounds": args.rounds, "ceiling": args.ceiling,
+              "layouts": results}
     for name, runs in results.items():
         print(f"{name}: {np.mean([r['throughput'] for r in runs]):.0f} requests/s")
     if args.output:

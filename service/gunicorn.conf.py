@@ -6,8 +6,11 @@ Run::
 
 Recommended settings (each overridable by an environment variable or a gunicorn flag):
 
-- ``worker_class = "gthread"``. Request threads mostly wait on the model's micro-batcher, and
-  one batcher thread per model runs TensorFlow, which releases the GIL.
+- ``worker_class = "service.worker.ServiceWorker"`` (``TEXTCNN_WORKER_CLASS``, ``-k``): gunicorn's
+  threaded worker (``gthread``), whose thread answers a busy kept-alive connection's next request
+  itself instead of handing the connection back to the main thread (``TEXTCNN_LINGER_MS``, 5 ms:
+  see ``service/worker.py``). Request threads mostly wait on the model's micro-batcher, and one
+  batcher thread per model runs TensorFlow, which releases the GIL.
 - ``workers`` (``TEXTCNN_WORKERS``, ``-w``): 1 per core, default ``cores``. A worker's Python
   side (gunicorn's HTTP handling, Flask, JSON, tokenising) runs under one GIL and cannot use more
   than one core, while its model calls run in TensorFlow's threads outside the GIL; one worker per
@@ -48,7 +51,7 @@ _cores = os.cpu_count() or 1
 
 bind = os.environ.get("TEXTCNN_BIND", f"{_config.host}:{_config.port}")
 workers = int(os.environ.get("TEXTCNN_WORKERS", _cores))
-worker_class = "gthread"
+worker_class = os.environ.get("TEXTCNN_WORKER_CLASS", "service.worker.ServiceWorker")
 threads = int(os.environ.get("TEXTCNN_THREADS", 32))
 preload_app = False
 timeout = 120

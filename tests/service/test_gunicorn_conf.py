@@ -16,7 +16,7 @@ CONF = Path(__file__).resolve().parents[2] / "service" / "gunicorn.conf.py"
 def _load(monkeypatch, tmp_path, cores: int, **env) -> dict:
     monkeypatch.setattr(os, "cpu_count", lambda: cores)
     monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path))
-    for key in ("TEXTCNN_WORKERS", "TEXTCNN_THREADS", "TEXTCNN_INTRA_OP_THREADS", "TEXTCNN_INTER_OP_THREADS",
+    for key in ("TEXTCNN_WORKERS", "TEXTCNN_THREADS", "TEXTCNN_WORKER_CLASS", "TEXTCNN_INTRA_OP_THREADS", "TEXTCNN_INTER_OP_THREADS",
                 "TEXTCNN_LOAD_IN_BACKGROUND"):
         monkeypatch.setenv(key, "")  # recorded, so what post_fork sets is undone after the test
         monkeypatch.delenv(key)
@@ -36,7 +36,7 @@ def test_one_worker_per_core_with_one_intra_op_thread_each(monkeypatch, tmp_path
     conf = _load(monkeypatch, tmp_path, cores)
     assert conf["workers"] == cores
     assert conf["threads"] == 32
-    assert conf["worker_class"] == "gthread"
+    assert conf["worker_class"] == "service.worker.ServiceWorker"
     assert conf["preload_app"] is False
     assert _post_fork(conf, conf["workers"]) == ("1", "1")
 
