@@ -91,7 +91,7 @@ def markdown(report: dict) -> str:
         "processes and threads included: with batching off up to 32 model calls run at once) is in the last column. "
         "Each figure is the "
         f"mean ± std of {repeats} repeats (each repeat: offline, then the service with batching on, then off).", "",
-        f"Service: gunicorn, {s['workers']} worker(s) x {s['threads']} threads (gthread), micro-batching "
+        f"Service: gunicorn, {s['workers']} worker(s) x {s['threads']} threads (worker class {s.get('worker_class') or 'service.worker.ServiceWorker'}), micro-batching "
         f"max_batch_size={s['max_batch_size']}, max_batch_wait_ms={s['max_batch_wait_ms']}; TensorFlow intra-op "
         "threads = cores / workers. Client: wrk, 1 thread, one MR sentence per request "
         f"(`POST /classify {{\"text\": ...}}`), {report['seconds']} s per concurrency.", "",
