@@ -36,14 +36,15 @@ class Classifier:
         raise NotImplementedError
 
     def _traced(self, name: str, function, signature):
-        """`function` traced once for `signature` (a list of ``tf.TensorSpec``), as a concrete
+        """`function` traced once for ``signature()`` (a list of ``tf.TensorSpec``, built only
+        then: this is on every call's path), as a concrete
         function: one graph for every batch shape (``model.predict`` is many times slower on
         small batches), called without ``tf.function``'s per-call argument binding."""
         traced = self._functions.get(name)
         if traced is None:
             import tensorflow as tf
 
-            traced = tf.function(function, input_signature=signature).get_concrete_function()
+            traced = tf.function(function, input_signature=signature()).get_concrete_function()
             self._functions[name] = traced
         return traced
 
@@ -51,7 +52,7 @@ class Classifier:
         import tensorflow as tf
 
         model = self.model
-        traced = self._traced("padded", lambda inputs: model(inputs, training=False), [self._input_signature()])
+        traced = self._traced("padded", lambda inputs: model(inputs, training=False), lambda: [self._input_signature()])
         return traced(tf.convert_to_tensor(batch)).numpy()
 
     def predict_proba(self, inputs, batch_size: int = 256) -> np.ndarray:
@@ -149,8 +150,7 @@ class TextClassifier(Classifier):
     def _call_packed(self, forward, sequences) -> np.ndarray:
         import tensorflow as tf
 
-        traced = self._traced("packed", forward, [tf.TensorSpec((None,), tf.int32), tf.TensorSpec((None,), tf.int32),
-                                                  tf.TensorSpec((), tf.int32)])
+        traced = self._traced("packed", forward, forward.input_signature)
         ids, owner = pack(sequences, forward.gap)
         return traced(tf.convert_to_tensor(ids), tf.convert_to_tensor(owner),
                       tf.constant(len(sequences), tf.int32)).numpy()

@@ -52,6 +52,13 @@ class PackedForward:
         self.output = output
         self.gap = max(region_conv.region_sizes) - 1
 
+    @staticmethod
+    def input_signature() -> list:
+        """``ids`` and ``owner`` (as :func:`pack` makes them) and the number of sentences."""
+        import tensorflow as tf
+
+        return [tf.TensorSpec((None,), tf.int32), tf.TensorSpec((None,), tf.int32), tf.TensorSpec((), tf.int32)]
+
     def __call__(self, ids, owner, count):
         vectors = [layer(ids) for layer in self.embeddings]
         x = vectors[0] if len(vectors) == 1 else ops.concatenate(vectors, axis=-1)
