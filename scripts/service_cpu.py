@@ -1,0 +1,148 @@
+"""Where the CPU goes when the service is loaded: per request, the workers' Python threads (HTTP,
+Flask, our route, the batcher's Python side of the model call), TensorFlow's compute threads, the
+kernel time of each, and wrk; and the mean batch size (from /metrics).
+
+    TEXTCNN_DATA_DIR=../shared/data python scripts/service_cpu.py --model runs/mr/model.textcnn \
+        --connections 32 --repeats 3 --output benchmarks/service_cpu
+
+Linux only (reads /proc). Each repeat starts a fresh service (service/gunicorn.conf.py settings,
+batching on), loads it for a warm-up, then samples every thread's CPU time over `--seconds` of a
+wrk run at `--connections`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import sys
+import threading
+import time
+import urllib.request
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from load_benchmark import _mean_std  # noqa: E402
+from service_load import Service, add_service_arguments, mr_bodies, run_wrk  # noqa: E402
+
+TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def thread_times() -> dict[tuple[int, int], tuple[str, float, float]]:
+    """(pid, tid) -> (thread name, user s, system s) for every thread on the machine."""
+    out = {}
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            for tid in os.listdir(f"/proc/{pid}/task"):
+                stat = Path(f"/proc/{pid}/task/{tid}/stat").read_text()
+                name = stat[stat.index("(") + 1: stat.rindex(")")]
+                fields = stat[stat.rindex(")") + 2:].split()
+                out[(int(pid), int(tid))] = (name, int(fields[11]) / TICKS, int(fields[12]) / TICKS)
+        except OSError:
+            pass
+    return out
+
+
+def batch_totals(url: str) -> tuple[float, float]:
+    """(texts, model calls) so far, summed over models, from the batch-size histogram."""
+    text = urllib.request.urlopen(url + "/metrics", timeout=10).read().decode()
+    total = {kind: sum(float(v) for v in re.findall(rf"^textcnn_batch_size_{kind}\{{[^}}]*\}} (\S+)", text, re.M))
+             for kind in ("sum", "count")}
+    return total["sum"], total["count"]
+
+
+def group(pid: int, name: str, workers: set[int]) -> str | None:
+    if pid in workers:
+        return "worker TensorFlow threads" if name.startswith("tf_") else "worker Python threads"
+    if name == "wrk":
+        return "wrk"
+    return None
+
+
+def measure_once(args, bodies: Path) -> dict:
+    service = Service(args.model, port=args.port, workers=args.workers, threads=args.threads)
+    try:
+        run_wrk(service.url, bodies, args.connections, 3)
+        workers = set(service.worker_pids())
+        result = {}
+        load = threading.Thread(target=lambda: result.update(
+            run_wrk(service.url, bodies, args.connections, args.seconds + 4)))
+        load.start()
+        time.sleep(2)
+        texts0, calls0 = batch_totals(service.url)
+        before, start = thread_times(), time.monotonic()
+        time.sleep(args.seconds)
+        after, elapsed = thread_times(), time.monotonic() - start
+        texts1, calls1 = batch_totals(service.url)
+        load.join()
+    finally:
+        service.stop()
+    cores = Counter()
+    for key, (name, user, system) in after.items():
+        if key not in before:
+            continue
+        where = group(key[0], name, workers)
+        if where is not None:
+            cores[f"{where}, user"] += (user - before[key][1]) / elapsed
+            cores[f"{where}, system"] += (system - before[key][2]) / elapsed
+    throughput = result["throughput"]
+    return {"throughput": throughput, "errors": result["errors"], "p99_ms": result["p99_ms"],
+            "mean_batch": (texts1 - texts0) / max(calls1 - calls0, 1),
+            "cores": dict(cores), "core_ms_per_request": {k: v / throughput * 1e3 for k, v in cores.items()}}
+
+
+def markdown(report: dict) -> str:
+    runs = report["repeats"]
+    keys = sorted({k for r in runs for k in r["cores"]}, key=lambda k: -np.mean([r["cores"].get(k, 0) for r in runs]))
+    total = [sum(r["core_ms_per_request"].values()) for r in runs]
+    lines = [f"# Where the CPU goes under load (concurrency {report['connections']})", "",
+             f"Command: `{report['command']}`", "",
+             f"{report['machine']}; {len(runs)} repeats, each a fresh service; mean ± std.", "",
+             f"- throughput: {_mean_std([r['throughput'] for r in runs])} requests/s "
+             f"(errors: {sum(r['errors'] for r in runs)}), p99 {_mean_std([r['p99_ms'] for r in runs], 1)} ms",
+             f"- texts per model call: {_mean_std([r['mean_batch'] for r in runs], 1)}", "",
+             "| threads | cores busy | core-ms per request | share |", "|---|---|---|---|"]
+    for key in keys:
+        busy = [r["cores"].get(key, 0) for r in runs]
+        per = [r["core_ms_per_request"].get(key, 0) for r in runs]
+        share = [p / t for p, t in zip(per, total)]
+        lines.append(f"| {key} | {_mean_std(busy, 2)} | {_mean_std(per, 3)} | {np.mean(share):.0%} |")
+    lines.append(f"| total counted | | {_mean_std(total, 3)} | |")
+    lines += ["", "Each repeat (a worker's Python threads can use at most one core, its GIL's; a repeat where "
+              "they use about one core in all had its connections on one worker):", "",
+              "| repeat | requests/s | texts per call | worker Python threads (user + system), cores |", "|---|---|---|---|"]
+    for i, r in enumerate(runs):
+        python = sum(v for k, v in r["cores"].items() if k.startswith("worker Python"))
+        lines.append(f"| {i} | {r['throughput']:.0f} | {r['mean_batch']:.1f} | {python:.2f} |")
+    return "\n".join(lines) + "\n"
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    add_service_arguments(parser)
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--seconds", type=float, default=8)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--port", type=int, default=8093)
+    args = parser.parse_args(argv)
+    _, bodies = mr_bodies(0)
+    runs = []
+    for repeat in range(args.repeats):
+        runs.append(measure_once(args, bodies))
+        print(f"repeat {repeat}: {runs[-1]['throughput']:.0f} req/s, batch {runs[-1]['mean_batch']:.1f}", flush=True)
+    report = {"command": "python scripts/service_cpu.py " + " ".join(argv if argv is not None else sys.argv[1:]),
+              "machine": f"{os.cpu_count()} cores", "connections": args.connections, "repeats": runs}
+    text = markdown(report)
+    print(text)
+    if args.output:
+        args.output.with_suffix(".md").write_text(text)
+        args.output.with_suffix(".json").write_text(json.dumps(report, indent=2) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
