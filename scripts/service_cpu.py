@@ -55,6 +55,17 @@ def batch_totals(url: str) -> tuple[float, float]:
     return total["sum"], total["count"]
 
 
+def sockets(pid: int) -> int:
+    """Open sockets of process `pid`: a worker's client connections plus its listening socket."""
+    count = 0
+    for fd in os.listdir(f"/proc/{pid}/fd"):
+        try:
+            count += os.readlink(f"/proc/{pid}/fd/{fd}").startswith("socket:")
+        except OSError:
+            pass
+    return count
+
+
 def group(pid: int, name: str, workers: set[int]) -> str | None:
     if pid in workers:
         return "worker TensorFlow threads" if name.startswith("tf_") else "worker Python threads"
@@ -74,6 +85,7 @@ def measure_once(args, bodies: Path) -> dict:
         load.start()
         time.sleep(2)
         texts0, calls0 = batch_totals(service.url)
+        connections = sorted(sockets(pid) - 1 for pid in workers)
         before, start = thread_times(), time.monotonic()
         time.sleep(args.seconds)
         after, elapsed = thread_times(), time.monotonic() - start
@@ -91,7 +103,7 @@ def measure_once(args, bodies: Path) -> dict:
             cores[f"{where}, system"] += (system - before[key][2]) / elapsed
     throughput = result["throughput"]
     return {"throughput": throughput, "errors": result["errors"], "p99_ms": result["p99_ms"],
-            "mean_batch": (texts1 - texts0) / max(calls1 - calls0, 1),
+            "mean_batch": (texts1 - texts0) / max(calls1 - calls0, 1), "connections_per_worker": connections,
             "cores": dict(cores), "core_ms_per_request": {k: v / throughput * 1e3 for k, v in cores.items()}}
 
 
@@ -114,10 +126,12 @@ def markdown(report: dict) -> str:
     lines.append(f"| total counted | | {_mean_std(total, 3)} | |")
     lines += ["", "Each repeat (a worker's Python threads can use at most one core, its GIL's; a repeat where "
               "they use about one core in all had its connections on one worker):", "",
-              "| repeat | requests/s | texts per call | worker Python threads (user + system), cores |", "|---|---|---|---|"]
+              "| repeat | requests/s | texts per call | connections per worker | worker Python threads (user + system), cores |",
+              "|---|---|---|---|---|"]
     for i, r in enumerate(runs):
         python = sum(v for k, v in r["cores"].items() if k.startswith("worker Python"))
-        lines.append(f"| {i} | {r['throughput']:.0f} | {r['mean_batch']:.1f} | {python:.2f} |")
+        held = " / ".join(map(str, r.get("connections_per_worker", [])))
+        lines.append(f"| {i} | {r['throughput']:.0f} | {r['mean_batch']:.1f} | {held} | {python:.2f} |")
     return "\n".join(lines) + "\n"
 
 

@@ -11,6 +11,7 @@ import argparse
 import json
 import os
 import random
+import re
 import shutil
 import signal
 import subprocess
@@ -81,6 +82,7 @@ class Service:
         target.parent.mkdir(parents=True)
         shutil.copyfile(model, target)
         self.url = f"http://127.0.0.1:{port}"
+        self.workers = int(settings.get("workers", os.cpu_count() or 1))
         env = {key: value for key, value in os.environ.items() if not key.startswith("TEXTCNN_")}
         env.update({"TEXTCNN_MODELS_DIR": str(self.directory / "models"), "TF_CPP_MIN_LOG_LEVEL": "3",
                     "PROMETHEUS_MULTIPROC_DIR": str(self.directory / "metrics"),
@@ -94,18 +96,22 @@ class Service:
         self._wait_ready(180)
 
     def _wait_ready(self, timeout: float) -> None:
+        """Waits until every worker has loaded and warmed its model (``textcnn_ready_workers``):
+        /readyz answers from the first worker ready, and a load started then would keep all of
+        wrk's connections on that one worker."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 sys.exit("gunicorn exited:\n" + (self.directory / "gunicorn.log").read_text()[-3000:])
             try:
-                with urllib.request.urlopen(self.url + "/readyz", timeout=5) as response:
-                    if response.status == 200:
+                with urllib.request.urlopen(self.url + "/metrics", timeout=5) as response:
+                    found = re.search(r"^textcnn_ready_workers ([0-9.]+)$", response.read().decode(), re.M)
+                    if found and float(found.group(1)) >= self.workers:
                         return
             except OSError:
                 pass
             time.sleep(0.5)
-        sys.exit(f"{self.url} was not ready after {timeout} s")
+        sys.exit(f"{self.url}: not every worker was ready after {timeout} s")
 
     def worker_pids(self) -> list[int]:
         children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children").read_text().split()

@@ -16,6 +16,8 @@ Metrics:
     textcnn_model_version{model}                       version served
     textcnn_model_load_seconds{model}                  load + warm-up time of that version
     textcnn_model_loaded_timestamp_seconds{model}      when it was swapped in
+    textcnn_ready_workers                              worker processes whose models are loaded and
+                                                       warmed (each ready worker adds 1)
 """
 
 from __future__ import annotations
@@ -59,6 +61,9 @@ class Metrics:
                                 ("model",), registry=r, multiprocess_mode="livemax")
         self.model_loaded = Gauge("textcnn_model_loaded_timestamp_seconds", "When the served version was swapped in.",
                                   ("model",), registry=r, multiprocess_mode="livemax")
+        self.ready_workers = Gauge("textcnn_ready_workers",
+                                   "Worker processes whose models are loaded and warmed.",
+                                   registry=r, multiprocess_mode="livesum")
 
     # -- recording ------------------------------------------------------------------------------------
 
@@ -79,6 +84,9 @@ class Metrics:
         self.model_version.labels(model).set(version)
         self.model_load.labels(model).set(load_seconds)
         self.model_loaded.labels(model).set(time.time())
+
+    def set_ready(self, ready: bool) -> None:
+        self.ready_workers.set(1 if ready else 0)
 
     # -- exposition -----------------------------------------------------------------------------------
 

@@ -97,6 +97,7 @@ class ModelRegistry:
         for model in self._models.values():
             model.metrics = metrics
             metrics.set_model(model.name, model.version, model.load_seconds)
+        metrics.set_ready(self.ready)
 
     # -- reading ------------------------------------------------------------------------------------
 
@@ -209,6 +210,7 @@ class ModelRegistry:
             return {}
         finally:
             self._loaded.set()
+            self._report_ready()
 
     def reload(self) -> dict:
         """Swaps in the newest loadable version of every model on disk (new models included).
@@ -296,6 +298,7 @@ class ModelRegistry:
             model.load_seconds = time.perf_counter() - started
             self._swap_in(model)
         self._loaded.set()
+        self._report_ready()
         return model
 
     def _swap_in(self, model: ServedModel) -> None:
@@ -305,9 +308,14 @@ class ModelRegistry:
                  len(model.labels), model.load_seconds, f", replacing version {old.version}" if old else "")
         if self.metrics is not None:
             self.metrics.set_model(model.name, model.version, model.load_seconds)
+        self._report_ready()
         if old is not None:
             # Requests already queued on the old version are answered; then its thread ends.
             threading.Thread(target=old.close, name=f"retire-{old.name}-v{old.version}", daemon=True).start()
+
+    def _report_ready(self) -> None:
+        if self.metrics is not None:
+            self.metrics.set_ready(self.ready)
 
     # -- watching, signals, shutdown ----------------------------------------------------------------
 
@@ -344,5 +352,6 @@ class ModelRegistry:
         with self._reload_lock:
             self._closed = True
             models, self._models = self._models, {}
+        self._report_ready()
         for model in models.values():
             model.close(drain=drain, timeout=timeout)

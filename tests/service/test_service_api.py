@@ -242,6 +242,7 @@ def test_metrics_count_requests_batches_and_models(client):
     assert 'textcnn_queue_depth{model="toy"}' in text
     assert 'textcnn_model_version{model="toy"} 1.0' in text
     assert 'textcnn_model_load_seconds{model="toy"}' in text
+    assert "textcnn_ready_workers 1.0" in text
 
 
 GARBAGE = [b"", b"null", b"0", b'"text"', b"[]", b"{}", b'{"texts": {}}', b'{"texts": [[]]}', b'{"texts": [{}]}',

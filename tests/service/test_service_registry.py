@@ -52,13 +52,16 @@ def test_readyz_is_503_until_the_models_are_loaded_and_warm(models_dir):
         assert response.get_json()["error"] == {"code": "not_ready", "message": "Models are still loading"}
         assert response.headers["Retry-After"] == "1"
         assert client.get("/healthz").status_code == 200
+        assert "textcnn_ready_workers 0.0" in client.get("/metrics").get_data(as_text=True)
         release.set()
         wait_for(lambda: client.get("/readyz").status_code == 200)
         assert registry.get("toy").warm
         assert client.post("/classify", json={"text": "a"}).status_code == 200
+        assert "textcnn_ready_workers 1.0" in client.get("/metrics").get_data(as_text=True)
     finally:
         release.set()
         registry.close()
+    assert "textcnn_ready_workers 0.0" in client.get("/metrics").get_data(as_text=True)
 
 
 def test_an_empty_models_dir_is_never_ready(tmp_path):
