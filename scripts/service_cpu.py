@@ -1,13 +1,14 @@
 """Where the CPU goes when the service is loaded: per request, the workers' Python threads (HTTP,
 Flask, our route, the batcher's Python side of the model call), TensorFlow's compute threads, the
-kernel time of each, and wrk; and the mean batch size (from /metrics).
+kernel time of each, and wrk; the mean batch size (from /metrics) and the connections each worker
+holds.
 
     TEXTCNN_DATA_DIR=../shared/data python scripts/service_cpu.py --model runs/mr/model.textcnn \
-        --connections 32 --repeats 3 --output benchmarks/service_cpu
+        --connections 32 --repeats 3 --max-batch-size 64 1 --output benchmarks/service_cpu
 
-Linux only (reads /proc). Each repeat starts a fresh service (service/gunicorn.conf.py settings,
-batching on), loads it for a warm-up, then samples every thread's CPU time over `--seconds` of a
-wrk run at `--connections`.
+Linux only (reads /proc). Each repeat starts a fresh service per `--max-batch-size` setting
+(service/gunicorn.conf.py settings otherwise; 1 is batching off), loads it for a warm-up, then
+samples every thread's CPU time over `--seconds` of a wrk run at `--connections`.
 """
 
 from __future__ import annotations
@@ -74,8 +75,9 @@ def group(pid: int, name: str, workers: set[int]) -> str | None:
     return None
 
 
-def measure_once(args, bodies: Path) -> dict:
-    service = Service(args.model, port=args.port, workers=args.workers, threads=args.threads)
+def measure_once(args, bodies: Path, max_batch_size: int) -> dict:
+    service = Service(args.model, port=args.port, workers=args.workers, threads=args.threads,
+                      max_batch_size=max_batch_size)
     try:
         run_wrk(service.url, bodies, args.connections, 3)
         workers = set(service.worker_pids())
@@ -108,12 +110,46 @@ def measure_once(args, bodies: Path) -> dict:
 
 
 def markdown(report: dict) -> str:
-    runs = report["repeats"]
-    keys = sorted({k for r in runs for k in r["cores"]}, key=lambda k: -np.mean([r["cores"].get(k, 0) for r in runs]))
-    total = [sum(r["core_ms_per_request"].values()) for r in runs]
+    sizes = report["max_batch_size"]
     lines = [f"# Where the CPU goes under load (concurrency {report['connections']})", "",
              f"Command: `{report['command']}`", "",
-             f"{report['machine']}; {len(runs)} repeats, each a fresh service; mean ± std.", "",
+             f"{report['machine']}; {report['repeat_count']} repeats, each a fresh service (service/gunicorn.conf.py "
+             f"settings: {report['workers']} workers x {report['threads']} threads), the settings taking turns in "
+             "each repeat; mean ± std. `max_batch_size` 1 is batching off: one model call per request.", ""]
+    for size in sizes:
+        lines += section([r for r in report["repeats"] if r["max_batch_size"] == size], size)
+    if 1 in sizes and len(sizes) > 1:
+        lines += comparison(report["repeats"], max(sizes))
+    return "\n".join(lines) + "\n"
+
+
+def comparison(runs: list[dict], batched: int) -> list[str]:
+    """Batching on against off: what a request costs in each, and what 2x would ask."""
+    def mean(size, pick):
+        return float(np.mean([pick(r) for r in runs if r["max_batch_size"] == size]))
+
+    def cost(size, prefix=""):
+        return mean(size, lambda r: sum(v for k, v in r["core_ms_per_request"].items() if k.startswith(prefix)))
+
+    on, off = cost(batched), cost(1)
+    speedup = mean(batched, lambda r: r["throughput"]) / mean(1, lambda r: r["throughput"])
+    return [f"## Batching on (max_batch_size {batched}) against off", "",
+            f"- throughput ratio: {speedup:.2f}x; CPU per request {on:.2f} core-ms on, {off:.2f} off "
+            f"({off / on:.2f}x).",
+            f"- TensorFlow's compute per request: {cost(batched, 'worker TensorFlow'):.2f} core-ms on, "
+            f"{cost(1, 'worker TensorFlow'):.2f} off; the workers' Python threads: "
+            f"{cost(batched, 'worker Python'):.2f} on, {cost(1, 'worker Python'):.2f} off.",
+            f"- With both settings CPU-bound, 2x needs a batched request to cost at most half an unbatched "
+            f"one. Work that both settings do per request (HTTP, Flask, JSON, tokenising) cut by x core-ms "
+            f"gives (off - x) / (on - x) >= 2 for x >= 2 on - off = {2 * on - off:.2f} core-ms "
+            f"({(2 * on - off) / on:.0%} of a batched request); cutting the cost of a model call helps the "
+            "unbatched service more and lowers the ratio.", ""]
+
+
+def section(runs: list[dict], max_batch_size: int) -> list[str]:
+    keys = sorted({k for r in runs for k in r["cores"]}, key=lambda k: -np.mean([r["cores"].get(k, 0) for r in runs]))
+    total = [sum(r["core_ms_per_request"].values()) for r in runs]
+    lines = [f"## max_batch_size {max_batch_size}", "",
              f"- throughput: {_mean_std([r['throughput'] for r in runs])} requests/s "
              f"(errors: {sum(r['errors'] for r in runs)}), p99 {_mean_std([r['p99_ms'] for r in runs], 1)} ms",
              f"- texts per model call: {_mean_std([r['mean_batch'] for r in runs], 1)}", "",
@@ -132,7 +168,7 @@ def markdown(report: dict) -> str:
         python = sum(v for k, v in r["cores"].items() if k.startswith("worker Python"))
         held = " / ".join(map(str, r.get("connections_per_worker", [])))
         lines.append(f"| {i} | {r['throughput']:.0f} | {r['mean_batch']:.1f} | {held} | {python:.2f} |")
-    return "\n".join(lines) + "\n"
+    return lines + [""]
 
 
 def main(argv=None) -> int:
@@ -142,14 +178,20 @@ def main(argv=None) -> int:
     parser.add_argument("--seconds", type=float, default=8)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--port", type=int, default=8093)
+    parser.add_argument("--max-batch-size", type=int, nargs="+", default=[64],
+                        help="micro-batching settings compared, taking turns in each repeat (1: batching off)")
     args = parser.parse_args(argv)
     _, bodies = mr_bodies(0)
     runs = []
     for repeat in range(args.repeats):
-        runs.append(measure_once(args, bodies))
-        print(f"repeat {repeat}: {runs[-1]['throughput']:.0f} req/s, batch {runs[-1]['mean_batch']:.1f}", flush=True)
+        for size in args.max_batch_size:
+            runs.append({"max_batch_size": size, **measure_once(args, bodies, size)})
+            print(f"repeat {repeat}, max_batch_size {size}: {runs[-1]['throughput']:.0f} req/s, "
+                  f"batch {runs[-1]['mean_batch']:.1f}", flush=True)
     report = {"command": "python scripts/service_cpu.py " + " ".join(argv if argv is not None else sys.argv[1:]),
-              "machine": f"{os.cpu_count()} cores", "connections": args.connections, "repeats": runs}
+              "machine": f"{os.cpu_count()} cores", "connections": args.connections, "workers": args.workers,
+              "threads": args.threads, "max_batch_size": args.max_batch_size, "repeat_count": args.repeats,
+              "repeats": runs}
     text = markdown(report)
     print(text)
     if args.output:
