@@ -42,17 +42,34 @@ Recommended settings (each overridable by an environment variable or a gunicorn 
 
 import os
 import shutil
+import sys
 import tempfile
 
 from service.config import ServiceConfig
+from textcnn.errors import TextcnnError
 
-_config = ServiceConfig.load()
+
+def _positive_int(name: str, default: int) -> int:
+    """``$name`` as a positive integer (`default` when unset); a bad value stops gunicorn with
+    one line, before any worker starts."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    if not (raw.isascii() and raw.isdigit() and int(raw) > 0):
+        sys.exit(f"textcnn: {name} must be a positive integer. Received: {raw!r}")
+    return int(raw)
+
+
+try:
+    _config = ServiceConfig.load()
+except TextcnnError as error:
+    sys.exit(f"textcnn: {error}")
 _cores = os.cpu_count() or 1
 
 bind = os.environ.get("TEXTCNN_BIND", f"{_config.host}:{_config.port}")
-workers = int(os.environ.get("TEXTCNN_WORKERS", _cores))
+workers = _positive_int("TEXTCNN_WORKERS", _cores)
 worker_class = os.environ.get("TEXTCNN_WORKER_CLASS", "service.worker.ServiceWorker")
-threads = int(os.environ.get("TEXTCNN_THREADS", 32))
+threads = _positive_int("TEXTCNN_THREADS", 32)
 preload_app = False
 timeout = 120
 graceful_timeout = 30

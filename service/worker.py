@@ -17,13 +17,28 @@ Use it with ``worker_class = "service.worker.ServiceWorker"`` (the default of
 
 from __future__ import annotations
 
+import math
 import os
 import select
 import threading
 
 from gunicorn.workers.gthread import ThreadWorker
 
-LINGER_MS = float(os.environ.get("TEXTCNN_LINGER_MS", 5.0))
+
+def linger_ms_from(environ=os.environ) -> float:
+    """``TEXTCNN_LINGER_MS`` (default 5): a bad value stops gunicorn, which loads this module in
+    its master before any worker starts, with one line."""
+    raw = environ.get("TEXTCNN_LINGER_MS", "").strip()
+    try:
+        value = float(raw) if raw else 5.0
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and value >= 0):
+        raise SystemExit(f"textcnn: TEXTCNN_LINGER_MS must be a number of milliseconds >= 0. Received: {raw!r}")
+    return value
+
+
+LINGER_MS = linger_ms_from()
 
 
 class ServiceWorker(ThreadWorker):
