@@ -81,26 +81,28 @@ class Gate:
         self.calls: list[tuple[int, float]] = []  # (texts, when)
 
     def __call__(self, sequences):
-        if not self.calls:
-            self.calls.append((len(sequences), time.perf_counter()))
+        self.calls.append((len(sequences), time.perf_counter()))
+        if len(self.calls) == 1:
             self.release.wait(5)
-        else:
-            self.calls.append((len(sequences), time.perf_counter()))
         return np.zeros((len(sequences), 1), "float32")
+
+    def busy(self, batcher: MicroBatcher) -> list:
+        """A first request inside the model, then three queued behind it: the service is busy."""
+        first = batcher.submit([[0]])
+        while not self.calls:
+            time.sleep(0.001)
+        return [first] + [batcher.submit([[i]]) for i in range(3)]
 
 
 def test_a_busy_batch_waits_for_more_at_most_max_batch_wait_ms():
     model = Gate()
     batcher = MicroBatcher(model, max_batch_size=64, max_batch_wait_ms=300)
     try:
-        first = batcher.submit([[0]])
-        while not model.calls:
-            time.sleep(0.001)
-        queued = [batcher.submit([[i]]) for i in range(3)]  # several queued: the service is busy
+        futures = model.busy(batcher)
         released = time.perf_counter()
         model.release.set()
-        late = batcher.submit([[9]])  # arrives inside the window: joins the batch
-        for future in [first, *queued, late]:
+        futures.append(batcher.submit([[9]]))  # arrives inside the window: joins the batch
+        for future in futures:
             future.result(timeout=5)
         texts, when = model.calls[1]
         assert texts == 4
@@ -113,15 +115,12 @@ def test_a_batch_that_fills_up_runs_without_waiting_out_the_window():
     model = Gate()
     batcher = MicroBatcher(model, max_batch_size=8, max_batch_wait_ms=5000)
     try:
-        first = batcher.submit([[0]])
-        while not model.calls:
-            time.sleep(0.001)
-        queued = [batcher.submit([[i]]) for i in range(3)]
+        futures = model.busy(batcher)
         model.release.set()
         time.sleep(0.05)  # the worker now waits for more
         started = time.perf_counter()
-        queued += [batcher.submit([[i], [i]]) for i in range(3)]  # 3 + 6 texts: a full batch and one over
-        for future in [first, *queued]:
+        futures += [batcher.submit([[i], [i]]) for i in range(3)]  # 3 + 6 texts: a full batch and one over
+        for future in futures:
             future.result(timeout=4)
         assert time.perf_counter() - started < 2.0
         assert [texts for texts, _ in model.calls] == [1, 7, 2]
