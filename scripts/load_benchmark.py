@@ -1,13 +1,16 @@
 """Load benchmark of the prediction service under gunicorn, driven by `wrk`.
 
-In one run: (1) the model's offline batched throughput (no HTTP: `TextClassifier.predict_proba` on
-batches of `--max-batch-size` MR sentences); (2) the service with micro-batching at concurrency 1,
-8, 32 and 128; (3) the same service with batching off (`max_batch_size=1`: one traced model call
-per request). Each request is `POST /classify {"text": <one MR sentence>}`. A fourth figure bounds
-what any endpoint can reach: `GET /healthz` (no body, no model) against the same gunicorn service
-at concurrency 32, the cost of gunicorn, Flask and the request metrics alone. The whole run is
-repeated (`--repeats`, 3 by default) and the table gives mean ± std. Writes a Markdown table and
-the raw numbers as JSON.
+In one run: (1) the service with micro-batching at concurrency 1, 8, 32 and 128; (2) the same
+service with batching off (`max_batch_size=1`: one traced model call per request); (3) the model's
+offline batched throughput (no HTTP: `TextClassifier.predict_proba` on batches of
+`--max-batch-size` MR sentences). Each request is `POST /classify {"text": <one MR sentence>}`.
+Both services run side by side (the idle one costs nothing measurable) and take turns at each
+concurrency, the first of each pair alternating between repeats, so a ratio compares measurements
+seconds apart on this shared machine, not minutes; the offline figure is measured right after the
+concurrency-32 pair. A fourth figure bounds what any endpoint can reach: `GET /healthz` (no body,
+no model) against the batching service at concurrency 32, the cost of gunicorn, Flask and the
+request metrics alone. The whole run is repeated (`--repeats`, 3 by default) and the table gives
+mean ± std. Writes a Markdown table and the raw numbers as JSON.
 
 Usage (train the model first: `textcnn train --dataset mr --preset fast --output-dir runs/mr`):
 
@@ -49,28 +52,58 @@ def offline_throughput(model: Path, texts: list[str], batch_size: int, seconds: 
             "throughput": done / (time.perf_counter() - started), "batch_size": batch_size}
 
 
+def _row(service: Service, bodies: Path, connections: int, seconds: float, label: str) -> dict:
+    load = os.getloadavg()[0]
+    result = run_wrk(service.url, bodies, connections, seconds)
+    print(f"  {label:<13} c={connections:<4} {result['throughput']:8.1f} req/s  p50 {result['p50_ms']:.2f}  "
+          f"p95 {result['p95_ms']:.2f}  p99 {result['p99_ms']:.2f} ms  errors {result['errors']}  "
+          f"(load {load:.1f})", flush=True)
+    return {"concurrency": connections, "load_before": load, **result}
+
+
+def _ceiling(service: Service, bodies: Path, seconds: float) -> dict:
+    """`GET /healthz` at concurrency 32: gunicorn, Flask and the request metrics, no body, no model."""
+    empty = {"load_before": os.getloadavg()[0], **run_wrk(service.url, bodies, 32, seconds, path="/healthz", method="GET")}
+    print(f"  GET /healthz c=32 {empty['throughput']:8.1f} req/s (the framework's ceiling)", flush=True)
+    return empty
+
+
 def measure(model: Path, bodies: Path, concurrencies: list[int], seconds: float, ceiling: bool = False,
             **settings) -> tuple[list[dict], dict | None]:
-    """Rows of `POST /classify` at each concurrency; with `ceiling`, also `GET /healthz` at 32."""
+    """One service: rows of `POST /classify` at each concurrency; with `ceiling`, also
+    `GET /healthz` at 32 (`scripts/worker_sizing.py` compares layouts with it)."""
     service = Service(model, **settings)
     try:
         run_wrk(service.url, bodies, 8, 3)  # warm-up: every worker traced its shapes
-        rows = []
-        for connections in concurrencies:
-            load = os.getloadavg()[0]
-            result = run_wrk(service.url, bodies, connections, seconds)
-            rows.append({"concurrency": connections, "load_before": load, **result})
-            print(f"  c={connections:<4} {result['throughput']:8.1f} req/s  p50 {result['p50_ms']:.2f}  "
-                  f"p95 {result['p95_ms']:.2f}  p99 {result['p99_ms']:.2f} ms  errors {result['errors']}  "
-                  f"(load {load:.1f})", flush=True)
-        empty = None
-        if ceiling:
-            empty = {"load_before": os.getloadavg()[0],
-                     **run_wrk(service.url, bodies, 32, seconds, path="/healthz", method="GET")}
-            print(f"  GET /healthz c=32 {empty['throughput']:8.1f} req/s (the framework's ceiling)", flush=True)
-        return rows, empty
+        rows = [_row(service, bodies, connections, seconds, "") for connections in concurrencies]
+        return rows, (_ceiling(service, bodies, seconds) if ceiling else None)
     finally:
         service.stop()
+
+
+def measure_repeat(args, texts: list[str], bodies: Path, settings: dict, batched_first: bool) -> dict:
+    """One repeat: both services side by side, taking turns at each concurrency; offline after the
+    concurrency-32 pair; then the framework's ceiling on the batching service."""
+    services = {}
+    try:
+        services["batching on"] = Service(args.model, port=args.port, max_batch_size=args.max_batch_size, **settings)
+        services["batching off"] = Service(args.model, port=args.port + 1, max_batch_size=1, **settings)
+        for service in services.values():
+            run_wrk(service.url, bodies, 8, 3)  # warm-up: every worker traced its shapes
+        order = ["batching on", "batching off"] if batched_first else ["batching off", "batching on"]
+        rows = {label: [] for label in services}
+        offline = None
+        for connections in args.concurrency:
+            for label in order:
+                rows[label].append(_row(services[label], bodies, connections, args.seconds, label))
+            if connections == 32 or (offline is None and connections == args.concurrency[-1]):
+                offline = offline_throughput(args.model, texts, args.max_batch_size, args.offline_seconds)
+                print(f"  offline batched throughput {offline['throughput']:.0f} texts/s", flush=True)
+        return {"offline": offline, "batched": rows["batching on"], "unbatched": rows["batching off"],
+                "healthz": _ceiling(services["batching on"], bodies, args.seconds), "batched_first": batched_first}
+    finally:
+        for service in services.values():
+            service.stop()
 
 
 def _mean_std(values: list[float], digits: int = 0) -> str:
@@ -90,7 +123,8 @@ def markdown(report: dict) -> str:
         f"Machine: {report['machine']}. The 1-minute load average before each measurement (this benchmark's own "
         "processes and threads included: with batching off up to 32 model calls run at once) is in the last column. "
         "Each figure is the "
-        f"mean ± std of {repeats} repeats (each repeat: offline, then the service with batching on, then off).", "",
+        f"mean ± std of {repeats} repeats (each repeat: both services side by side, taking turns at each concurrency, "
+        "the first of each pair alternating between repeats; offline right after the concurrency-32 pair).", "",
         f"Service: gunicorn, {s['workers']} worker(s) x {s['threads']} threads (worker class {s.get('worker_class') or 'service.worker.ServiceWorker'}), micro-batching "
         f"max_batch_size={s['max_batch_size']}, max_batch_wait_ms={s['max_batch_wait_ms']}; TensorFlow intra-op "
         "threads = cores / workers. Client: wrk, 1 thread, one MR sentence per request "
@@ -142,21 +176,15 @@ def main(argv=None) -> int:
     parser.add_argument("--max-batch-wait-ms", type=float, default=2.0)
     parser.add_argument("--offline-seconds", type=float, default=10)
     parser.add_argument("--repeats", type=int, default=3, help="whole runs; the table shows mean ± std")
+    parser.add_argument("--port", type=int, default=8091, help="the batching service's port; batching off uses the next")
     args = parser.parse_args(argv)
     require_wrk()
     texts, bodies = mr_bodies(seed=0)
     settings = {"workers": args.workers, "threads": args.threads, "max_batch_wait_ms": args.max_batch_wait_ms}
     repeats = []
     for repeat in range(1, args.repeats + 1):
-        print(f"repeat {repeat}: offline batched throughput ...", flush=True)
-        offline = offline_throughput(args.model, texts, args.max_batch_size, args.offline_seconds)
-        print(f"  {offline['throughput']:.0f} texts/s", flush=True)
-        print(f"repeat {repeat}: service, batching on ...", flush=True)
-        batched, empty = measure(args.model, bodies, args.concurrency, args.seconds, ceiling=True,
-                                 max_batch_size=args.max_batch_size, **settings)
-        print(f"repeat {repeat}: service, batching off ...", flush=True)
-        unbatched, _ = measure(args.model, bodies, args.concurrency, args.seconds, max_batch_size=1, **settings)
-        repeats.append({"offline": offline, "batched": batched, "unbatched": unbatched, "healthz": empty})
+        print(f"repeat {repeat}: the services with batching on and off, in turns ...", flush=True)
+        repeats.append(measure_repeat(args, texts, bodies, settings, batched_first=repeat % 2 == 1))
 
     report = {"command": "python " + " ".join([Path(sys.argv[0]).as_posix(), *sys.argv[1:]]),
               "machine": f"{platform.machine()}, {os.cpu_count()} cores, {platform.platform()}",
