@@ -7,9 +7,9 @@ offline batched throughput (no HTTP: `TextClassifier.predict_proba` on batches o
 Both services run side by side (the idle one costs nothing measurable) and take turns at each
 concurrency, the first of each pair alternating between repeats, so a ratio compares measurements
 seconds apart on this shared machine, not minutes; the offline figure is measured right after the
-concurrency-32 pair. A fourth figure bounds what any endpoint can reach: `GET /healthz` (no body,
-no model) against the batching service at concurrency 32, the cost of gunicorn, Flask and the
-request metrics alone. The whole run is repeated (`--repeats`, 3 by default) and the table gives
+concurrency-32 pair. A fourth figure, measured next, bounds what any endpoint can reach:
+`GET /healthz` (no body, no model) against the batching service at concurrency 32, the cost of
+gunicorn, Flask and the request metrics alone. The whole run is repeated (`--repeats`, 3 by default) and the table gives
 mean ± std. Writes a Markdown table and the raw numbers as JSON.
 
 Usage (train the model first: `textcnn train --dataset mr --preset fast --output-dir runs/mr`):
@@ -92,15 +92,18 @@ def measure_repeat(args, texts: list[str], bodies: Path, settings: dict, batched
             run_wrk(service.url, bodies, 8, 3)  # warm-up: every worker traced its shapes
         order = ["batching on", "batching off"] if batched_first else ["batching off", "batching on"]
         rows = {label: [] for label in services}
-        offline = None
+        offline = empty = None
         for connections in args.concurrency:
             for label in order:
                 rows[label].append(_row(services[label], bodies, connections, args.seconds, label))
             if connections == 32 or (offline is None and connections == args.concurrency[-1]):
+                # Before concurrency 128, whose queued requests the service is still answering for
+                # seconds after wrk stops.
                 offline = offline_throughput(args.model, texts, args.max_batch_size, args.offline_seconds)
                 print(f"  offline batched throughput {offline['throughput']:.0f} texts/s", flush=True)
+                empty = _ceiling(services["batching on"], bodies, args.seconds)
         return {"offline": offline, "batched": rows["batching on"], "unbatched": rows["batching off"],
-                "healthz": _ceiling(services["batching on"], bodies, args.seconds), "batched_first": batched_first}
+                "healthz": empty, "batched_first": batched_first}
     finally:
         for service in services.values():
             service.stop()
@@ -124,7 +127,7 @@ def markdown(report: dict) -> str:
         "processes and threads included: with batching off up to 32 model calls run at once) is in the last column. "
         "Each figure is the "
         f"mean ± std of {repeats} repeats (each repeat: both services side by side, taking turns at each concurrency, "
-        "the first of each pair alternating between repeats; offline right after the concurrency-32 pair).", "",
+        "the first of each pair alternating between repeats; offline, then `GET /healthz`, right after the concurrency-32 pair).", "",
         f"Service: gunicorn, {s['workers']} worker(s) x {s['threads']} threads (worker class {s.get('worker_class') or 'service.worker.ServiceWorker'}), micro-batching "
         f"max_batch_size={s['max_batch_size']}, max_batch_wait_ms={s['max_batch_wait_ms']}; TensorFlow intra-op "
         "threads = cores / workers. Client: wrk, 1 thread, one MR sentence per request "
