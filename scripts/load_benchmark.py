@@ -82,8 +82,8 @@ def measure(model: Path, bodies: Path, concurrencies: list[int], seconds: float,
 
 
 def measure_repeat(args, texts: list[str], bodies: Path, settings: dict, batched_first: bool) -> dict:
-    """One repeat: both services side by side, taking turns at each concurrency; offline after the
-    concurrency-32 pair; then the framework's ceiling on the batching service."""
+    """One repeat: both services side by side, taking turns at each concurrency; right after the
+    concurrency-32 pair, offline and then the framework's ceiling on the batching service."""
     services = {}
     try:
         services["batching on"] = Service(args.model, port=args.port, max_batch_size=args.max_batch_size, **settings)
