@@ -138,7 +138,12 @@ def test_gunicorn_with_two_workers(model_file, reversed_file, install, tmp_path)
         # Samples of both workers are summed, whichever worker answers /metrics.
         assert 'textcnn_requests_total{endpoint="/classify",model="toy",status="200"} 12.0' in metrics
         assert 'textcnn_texts_total{model="toy"}' in metrics
-        assert "textcnn_ready_workers 2.0" in metrics
+        # Each worker counts itself once its first load has finished (after the swap is logged).
+        ready_by = time.monotonic() + 30
+        while "textcnn_ready_workers 2.0" not in metrics:
+            assert time.monotonic() < ready_by, metrics
+            time.sleep(0.2)
+            metrics = requests.get(f"{url}/metrics", timeout=10).text
 
         # SIGHUP to the workers: each loads version 2 beside version 1 and swaps; no request fails.
         install(models_dir, "toy", 2, reversed_file)
