@@ -57,7 +57,7 @@ def test_readyz_is_503_until_the_models_are_loaded_and_warm(models_dir):
         wait_for(lambda: client.get("/readyz").status_code == 200)
         assert registry.get("toy").warm
         assert client.post("/classify", json={"text": "a"}).status_code == 200
-        assert "textcnn_ready_workers 1.0" in client.get("/metrics").get_data(as_text=True)
+        wait_for(lambda: "textcnn_ready_workers 1.0" in client.get("/metrics").get_data(as_text=True))
     finally:
         release.set()
         registry.close()
