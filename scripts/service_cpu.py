@@ -16,11 +16,9 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import sys
 import threading
 import time
-import urllib.request
 from collections import Counter
 from pathlib import Path
 
@@ -46,14 +44,6 @@ def thread_times() -> dict[tuple[int, int], tuple[str, float, float]]:
         except OSError:
             pass
     return out
-
-
-def batch_totals(url: str) -> tuple[float, float]:
-    """(texts, model calls) so far, summed over models, from the batch-size histogram."""
-    text = urllib.request.urlopen(url + "/metrics", timeout=10).read().decode()
-    total = {kind: sum(float(v) for v in re.findall(rf"^textcnn_batch_size_{kind}\{{[^}}]*\}} (\S+)", text, re.M))
-             for kind in ("sum", "count")}
-    return total["sum"], total["count"]
 
 
 def sockets(pid: int) -> int:
@@ -86,12 +76,12 @@ def measure_once(args, bodies: Path, max_batch_size: int) -> dict:
             run_wrk(service.url, bodies, args.connections, args.seconds + 4)))
         load.start()
         time.sleep(2)
-        texts0, calls0 = batch_totals(service.url)
+        texts0, calls0 = service.metric("textcnn_batch_size_sum"), service.metric("textcnn_batch_size_count")
         connections = sorted(sockets(pid) - 1 for pid in workers)
         before, start = thread_times(), time.monotonic()
         time.sleep(args.seconds)
         after, elapsed = thread_times(), time.monotonic() - start
-        texts1, calls1 = batch_totals(service.url)
+        texts1, calls1 = service.metric("textcnn_batch_size_sum"), service.metric("textcnn_batch_size_count")
         load.join()
     finally:
         service.stop()

@@ -104,14 +104,19 @@ class Service:
             if self.process.poll() is not None:
                 sys.exit("gunicorn exited:\n" + (self.directory / "gunicorn.log").read_text()[-3000:])
             try:
-                with urllib.request.urlopen(self.url + "/metrics", timeout=5) as response:
-                    found = re.search(r"^textcnn_ready_workers ([0-9.]+)$", response.read().decode(), re.M)
-                    if found and float(found.group(1)) >= self.workers:
-                        return
+                if self.metric("textcnn_ready_workers") >= self.workers:
+                    return
             except OSError:
                 pass
             time.sleep(0.5)
         sys.exit(f"{self.url}: not every worker was ready after {timeout} s")
+
+    def metric(self, name: str) -> float:
+        """The sum of every sample of metric `name` (over its labels) in ``GET /metrics``, which
+        adds up the workers; 0 when absent."""
+        with urllib.request.urlopen(self.url + "/metrics", timeout=10) as response:
+            text = response.read().decode()
+        return sum(float(value) for value in re.findall(rf"^{name}(?:\{{[^}}]*\}})? (\S+)$", text, re.M))
 
     def worker_pids(self) -> list[int]:
         children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children").read_text().split()
