@@ -197,7 +197,7 @@ def dataset_vocabulary(dataset: str, min_count: int = 1) -> tuple[list[str], dic
     """
     from textcnn.config import TrainConfig
     from textcnn.data import Vocabulary
-    from textcnn.training import load_config_dataset, make_tokenizer
+    from textcnn.data.configured import load_config_dataset, make_tokenizer
 
     config = TrainConfig(dataset=dataset, min_count=min_count)
     loaded = load_config_dataset(config)

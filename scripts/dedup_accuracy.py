@@ -16,7 +16,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import keras  # noqa: E402
 
 import textcnn  # noqa: E402
-import textcnn.gradients as gradients  # noqa: E402
+import textcnn.training.optimizers as gradients  # noqa: E402
 
 mode, seed = sys.argv[1], int(sys.argv[2])
 if mode == "stock":

@@ -101,7 +101,7 @@ def _summarise(grads: dict, updates: list) -> dict:
 def probe_single(variant: str, optimizer: str, jit: bool = False, policy: str | None = None) -> dict:
     import keras
 
-    from textcnn.gradients import record_gradients, record_updates
+    from textcnn.training.optimizers import record_gradients, record_updates
 
     previous = keras.config.dtype_policy()
     if policy:
@@ -150,7 +150,7 @@ def _step_times(ends: list[float]) -> dict:
 
 
 def _mirrored_trainer(variant, optimizer, vocab, dim, feature_maps=100):
-    from textcnn.distribute import SynchronousTraining, get_strategy
+    from textcnn.training.distribute import SynchronousTraining, get_strategy
 
     strategy = get_strategy("mirrored")
     with strategy.scope():
@@ -164,7 +164,7 @@ def _mirrored_trainer(variant, optimizer, vocab, dim, feature_maps=100):
 
 
 def probe_mirrored(variant: str, optimizer: str) -> dict:
-    from textcnn.gradients import record_gradients, record_updates
+    from textcnn.training.optimizers import record_gradients, record_updates
 
     model, Training, strategy, data = _mirrored_trainer(variant, optimizer, 500, 16, 4)
     trainer = Training(model, strategy)

@@ -39,7 +39,7 @@ from service_load import Service, add_service_arguments, mr_bodies, require_wrk,
 
 def offline_throughput(model: Path, texts: list[str], batch_size: int, seconds: float) -> dict:
     """Texts per second of `predict_proba` in batches of `batch_size`, tokenising included."""
-    from textcnn.classifier import TextClassifier
+    from textcnn.inference.text import TextClassifier
 
     classifier = TextClassifier.load(model)
     classifier.predict_proba(texts[:batch_size], batch_size=batch_size)  # trace

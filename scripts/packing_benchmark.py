@@ -70,7 +70,7 @@ def main(argv=None) -> int:
 
     tf.config.threading.set_intra_op_parallelism_threads(1)
     tf.config.threading.set_inter_op_parallelism_threads(1)
-    from textcnn.classifier import TextClassifier
+    from textcnn.inference.text import TextClassifier
 
     classifier = TextClassifier.load(args.model)
     texts, _ = mr_bodies(seed=0)

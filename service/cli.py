@@ -8,14 +8,13 @@ For production use gunicorn (see ``service/gunicorn.conf.py``).
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import logging
 import signal
 import sys
 import threading
-import typing
 
 from service.config import ServiceConfig
+from textcnn.options import add_dataclass_arguments, given_values
 
 
 def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -40,26 +39,13 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
         description="Serve the models of a directory (<dir>/<name>/<version>/model.textcnn) over HTTP. "
                     "Unset options come from TEXTCNN_* environment variables, then the defaults.",
     )
-    hints = typing.get_type_hints(ServiceConfig)
-    for field in dataclasses.fields(ServiceConfig):
-        flags = [f"--{field.name.replace('_', '-')}"]
-        if field.name == "models_dir":
-            flags.insert(0, "--models")
-        kind = hints[field.name]
-        help_text = f"{field.metadata['help']} (default: {field.default})"
-        if kind is bool:
-            parser.add_argument(*flags, dest=field.name, action=argparse.BooleanOptionalAction,
-                                default=None, help=help_text)
-        else:
-            parser.add_argument(*flags, dest=field.name, type=kind, default=None, help=help_text,
-                                metavar="DIR" if field.name == "models_dir" else field.name.upper())
+    add_dataclass_arguments(parser, ServiceConfig, suppress_defaults=False)
     parser.set_defaults(func=serve)
     return parser
 
 
 def config_from_args(args: argparse.Namespace) -> ServiceConfig:
-    overrides = {f.name: getattr(args, f.name, None) for f in dataclasses.fields(ServiceConfig)}
-    return ServiceConfig.load(overrides)
+    return ServiceConfig.load(given_values(args, ServiceConfig))
 
 
 def serve(args: argparse.Namespace) -> int:

@@ -9,17 +9,14 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import typing
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from textcnn.errors import TextcnnError
+from textcnn.options import environment_values, option
 
 ENV_PREFIX = "TEXTCNN_"
 
-
-def _f(default, help: str):
-    return field(default=default, metadata={"help": help})
 
 
 @dataclass(frozen=True)
@@ -32,24 +29,25 @@ class ServiceConfig:
     ServiceConfig(models_dir='/srv/models', max_batch_size=32, ...)
     """
 
-    models_dir: str = _f("models", "directory of models: <models_dir>/<name>/<version>/model.textcnn")
-    max_batch_size: int = _f(64, "most texts in one model call")
-    max_batch_wait_ms: float = _f(2.0, "longest a batch waits for more requests once several are queued")
-    max_texts: int = _f(256, "most texts in one request")
-    max_body_bytes: int = _f(16 * 1024 * 1024, "largest request body")
-    max_text_chars: int = _f(2 * 1024 * 1024, "longest text, in characters")
-    max_tokens: int = _f(1000, "tokens of a text the model sees; the rest is cut off")
-    default_top_k: int = _f(1, "labels per result when the request does not say")
-    warmup: bool = _f(True, "run a smoke prediction before a model version serves")
-    load_in_background: bool = _f(True, "serve /healthz (and 503 on /readyz) while models load")
-    watch_interval_s: float = _f(0.0, "poll models_dir for new versions this often (0: off)")
-    reload_on_sighup: bool = _f(True, "reload models on SIGHUP (where a handler can be installed)")
-    freeze_gc: bool = _f(True, "after a reload that loads a version, freeze the heap (gc.freeze) so full "
+    models_dir: str = option("models", "directory of models: <models_dir>/<name>/<version>/model.textcnn",
+                             flag="--models")
+    max_batch_size: int = option(64, "most texts in one model call")
+    max_batch_wait_ms: float = option(2.0, "longest a batch waits for more requests once several are queued")
+    max_texts: int = option(256, "most texts in one request")
+    max_body_bytes: int = option(16 * 1024 * 1024, "largest request body")
+    max_text_chars: int = option(2 * 1024 * 1024, "longest text, in characters")
+    max_tokens: int = option(1000, "tokens of a text the model sees; the rest is cut off")
+    default_top_k: int = option(1, "labels per result when the request does not say")
+    warmup: bool = option(True, "run a smoke prediction before a model version serves")
+    load_in_background: bool = option(True, "serve /healthz (and 503 on /readyz) while models load")
+    watch_interval_s: float = option(0.0, "poll models_dir for new versions this often (0: off)")
+    reload_on_sighup: bool = option(True, "reload models on SIGHUP (where a handler can be installed)")
+    freeze_gc: bool = option(True, "after a reload that loads a version, freeze the heap (gc.freeze) so full "
                                 "garbage collections skip TensorFlow's and the models' objects")
-    intra_op_threads: int = _f(0, "TensorFlow intra-op threads (0: TensorFlow's default)")
-    inter_op_threads: int = _f(0, "TensorFlow inter-op threads (0: TensorFlow's default)")
-    host: str = _f("127.0.0.1", "address to listen on")
-    port: int = _f(8080, "port to listen on")
+    intra_op_threads: int = option(0, "TensorFlow intra-op threads (0: TensorFlow's default)")
+    inter_op_threads: int = option(0, "TensorFlow inter-op threads (0: TensorFlow's default)")
+    host: str = option("127.0.0.1", "address to listen on")
+    port: int = option(8080, "port to listen on")
 
     def __post_init__(self):
         positive = ("max_batch_size", "max_texts", "max_body_bytes", "max_text_chars", "max_tokens",
@@ -72,13 +70,8 @@ class ServiceConfig:
         """Defaults, then ``TEXTCNN_*`` variables of `environ` (default: ``os.environ``), then
         `overrides` (keys are field names; ``None`` values are ignored)."""
         environ = os.environ if environ is None else environ
-        fields = {f.name: f for f in dataclasses.fields(cls)}
-        hints = typing.get_type_hints(cls)
-        values = {}
-        for name in fields:
-            raw = environ.get(ENV_PREFIX + name.upper())
-            if raw is not None and raw != "":
-                values[name] = _parse(raw, hints[name], ENV_PREFIX + name.upper())
+        fields = {f.name for f in dataclasses.fields(cls)}
+        values = environment_values(cls, environ, ENV_PREFIX)
         unknown = set(overrides or {}) - set(fields)
         if unknown:
             raise TextcnnError(f"Unknown service option(s): {', '.join(sorted(unknown))}")
@@ -90,22 +83,3 @@ class ServiceConfig:
 
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)
-
-
-def _parse(raw: str, kind, name: str):
-    try:
-        if kind is bool:
-            lowered = raw.strip().lower()
-            if lowered in ("1", "true", "yes", "on"):
-                return True
-            if lowered in ("0", "false", "no", "off"):
-                return False
-            raise ValueError
-        if kind is int:
-            return int(raw)
-        if kind is float:
-            return float(raw)
-        return raw
-    except ValueError:
-        wanted = {int: "an integer", float: "a number", bool: "true or false"}.get(kind, kind.__name__)
-        raise TextcnnError(f"{name} must be {wanted}. Received: {raw!r}") from None

@@ -45,14 +45,14 @@ def valid_name(name) -> bool:
 
 
 def _load_classifier(path: Path):
-    from textcnn.classifier import load
+    from textcnn.inference import load
 
     return load(path)
 
 
 def _served_class(classifier):
     """ServedImageModel for an image classifier, else ServedModel."""
-    from textcnn.image_classifier import ImageClassifier
+    from textcnn.inference.image import ImageClassifier
 
     if isinstance(classifier, ImageClassifier):
         from service.served_image_model import ServedImageModel

@@ -21,7 +21,7 @@ class ServedModel:
     Args:
         name: the model's name (its directory under ``models_dir``).
         version: its version number.
-        classifier: a :class:`textcnn.classifier.TextClassifier` (or anything with ``labels``,
+        classifier: a :class:`textcnn.inference.TextClassifier` (or anything with ``labels``,
             ``tokenizer``, ``vocabulary``, ``manifest`` and ``predict_proba_encoded``).
         max_batch_size, max_batch_wait_ms: see :class:`service.batching.MicroBatcher`.
         max_tokens: tokens of a text the model sees (the model's own ``max_tokens``, if smaller,

@@ -56,7 +56,7 @@ import tensorflow as tf
 cpu = tf.config.list_physical_devices("CPU")[0]
 tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
 import textcnn
-from textcnn.distribute import get_strategy
+from textcnn.training.distribute import get_strategy
 train, test, options = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
 out = {"replicas": get_strategy("mirrored").num_replicas_in_sync}
 for strategy in ("single", "mirrored"):
@@ -192,7 +192,7 @@ def test_unknown_strategy_and_device_are_rejected():
 
 
 def test_replica_rows_split_a_global_batch_evenly():
-    from textcnn.distribute import replica_rows
+    from textcnn.training.distribute import replica_rows
 
     batch = np.arange(10)
     pieces = [replica_rows(batch, k, 2) for k in range(2)]

@@ -1,5 +1,5 @@
 """Embedding gradients stay sparse (tf.IndexedSlices) all the way to the optimizer; a frozen
-channel gets none; each optimizer writes the table as textcnn.gradients says; and the sparse
+channel gets none; each optimizer writes the table as textcnn.training.optimizers says; and the sparse
 update, repeated rows included, equals the dense one."""
 
 from __future__ import annotations
@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 from textcnn.config import TrainConfig
-from textcnn.gradients import EMBEDDING_UPDATES, dense_update_note, record_gradients, record_updates, update_kind
+from gradient_probes import record_gradients, record_updates
+from textcnn.training.optimizers import EMBEDDING_UPDATES, dense_update_note, update_kind
 from textcnn.training import make_optimizer
 
 VOCAB, DIM = 60, 6
@@ -89,7 +90,7 @@ def test_sparse_update_with_repeated_rows_equals_the_dense_update(optimizer):
                                train(lambda: make_optimizer(config), False), rtol=1e-6, atol=1e-7)
     if optimizer != "sgd":
         # Why make_optimizer deduplicates: Keras 3.15's own optimizer squares repeated rows one by
-        # one. When this fails, Keras has fixed it and textcnn.gradients.deduplicate can go.
+        # one. When this fails, Keras has fixed it and textcnn.training.optimizers.deduplicate can go.
         stock = getattr(keras.optimizers, type(make_optimizer(config)).__name__)
         assert not np.allclose(train(lambda: stock(learning_rate=0.1), True),
                                train(lambda: stock(learning_rate=0.1), False), rtol=1e-6, atol=1e-7)

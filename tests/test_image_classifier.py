@@ -5,7 +5,7 @@ import pytest
 from PIL import Image
 
 from textcnn.errors import TextcnnError
-from textcnn.image_classifier import ImageClassifier
+from textcnn.inference.image import ImageClassifier
 from textcnn.models import build_image_model
 
 

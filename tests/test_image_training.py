@@ -13,7 +13,7 @@ import pytest
 import textcnn
 from textcnn.config import TrainConfig
 from textcnn.errors import TextcnnError
-from textcnn.image_classifier import ImageClassifier
+from textcnn.inference.image import ImageClassifier
 from textcnn.training import fit
 
 

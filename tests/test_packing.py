@@ -1,4 +1,4 @@
-"""Packed inference (textcnn.packing, ConvPool.call_packed): the padded model's outputs, for the
+"""Packed inference (textcnn.inference.packing, ConvPool.call_packed): the padded model's outputs, for the
 real words only."""
 
 import logging
@@ -8,13 +8,13 @@ import numpy as np
 import pytest
 
 from tests.numpy_reference import reference_conv
-from textcnn.classifier import TextClassifier
+from textcnn.inference.text import TextClassifier
 from textcnn.data.batching import pad_batch
 from textcnn.data.tokenizer import Tokenizer
 from textcnn.data.vocabulary import Vocabulary
 from textcnn.layers import ConvPool
 from textcnn.models import build_kim_cnn
-from textcnn.packing import pack, packed_forward
+from textcnn.inference.packing import pack, packed_forward
 
 RNG = np.random.default_rng(0)
 LENGTHS = [5, 0, 1, 2, 9, 3]  # an empty sentence, and sentences shorter than the kernels

@@ -11,9 +11,9 @@ The heavy modules (TensorFlow) are imported on first use, so ``import textcnn`` 
 __version__ = "0.1.0"
 
 _LAZY = {
-    "load": ("textcnn.classifier", "load"),
-    "TextClassifier": ("textcnn.classifier", "TextClassifier"),
-    "ImageClassifier": ("textcnn.image_classifier", "ImageClassifier"),
+    "load": ("textcnn.inference", "load"),
+    "TextClassifier": ("textcnn.inference", "TextClassifier"),
+    "ImageClassifier": ("textcnn.inference", "ImageClassifier"),
     "TrainConfig": ("textcnn.config", "TrainConfig"),
     "TextcnnError": ("textcnn.errors", "TextcnnError"),
     "train": ("textcnn.training", "train"),

@@ -47,7 +47,7 @@ def prediction_record(text: str, ranked: list[tuple[str, float]]) -> dict:
 def _model_handler_class():
     from apache_beam.ml.inference.base import ModelHandler, PredictionResult
 
-    from textcnn.classifier import TextClassifier
+    from textcnn.inference.text import TextClassifier
 
     class TextcnnModelHandler(ModelHandler[str, PredictionResult, TextClassifier]):
         """RunInference's handler of a textcnn artifact: raw texts in, top-k labels out.

@@ -64,7 +64,7 @@ def cmd_cv(args) -> int:
 # --- evaluate ----------------------------------------------------------------------------------
 
 def cmd_evaluate(args) -> int:
-    from textcnn.classifier import load
+    from textcnn.inference import load
     from textcnn.data.datasets import load_dataset
     from textcnn.metrics import format_report
     from textcnn.training import evaluate
@@ -225,7 +225,7 @@ def _image_chunks(args, classifier, chunk_size: int):
 
 
 def cmd_predict(args) -> int:
-    from textcnn.classifier import load
+    from textcnn.inference import load
 
     if args.top_k < 1:
         raise TextcnnError(f"--top-k must be at least 1. Received: {args.top_k}")
@@ -276,7 +276,7 @@ def _throughput(count: int, started: float, noun: str = "texts") -> str:
 # --- visualize ---------------------------------------------------------------------------------
 
 def cmd_visualize(args) -> int:
-    from textcnn.classifier import load
+    from textcnn.inference import load
     from textcnn.visualize import plot_feature_maps, plot_filters, untrained_copy
 
     classifier = load(args.model)

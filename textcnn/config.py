@@ -10,14 +10,14 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
-import typing
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from textcnn.data.augmentation import AUGMENTATIONS
+from textcnn.data.images import COLOR_MODES
 from textcnn.errors import TextcnnError
-
-VARIANTS = ("rand", "static", "non-static", "multichannel")
+from textcnn.models.names import IMAGE_ARCHITECTURES, VARIANTS
+from textcnn.options import add_dataclass_arguments, field_default, given_values, option
 DEFAULT_VECTORS = "glove-6b-50d"  # installs offline with the `glove` extra
 OPTIMIZERS = ("adadelta", "adam", "sgd")
 LEARNING_RATE_SCHEDULES = ("constant", "cosine")
@@ -25,7 +25,6 @@ DEVICES = ("auto", "cpu", "gpu")
 STRATEGIES = ("auto", "single", "mirrored", "multi-worker")
 TASKS = ("text", "image")
 IMAGE_SPLITS = ("classic", "full")
-COLOR_MODES = ("grayscale", "rgb")
 
 _FAST = dict(
     region_sizes=(3, 4, 5), feature_maps=100, activation="relu", dropout=0.5, max_norm=3.0,
@@ -82,15 +81,6 @@ PRESETS: dict[str, dict] = {
 }
 DEFAULT_PRESETS = {"text": "kim2014", "image": "lenet-tutorial"}
 
-# Options that only one kind of model uses; giving them to the other is an error.
-TEXT_ONLY = ("dev", "test", "format", "text_column", "label_column", "encoding", "tokenizer", "lowercase",
-             "min_count", "max_tokens", "variant", "vectors", "embedding_dim", "embedding_init_scale",
-             "learned_dim", "region_sizes", "feature_maps", "activation", "word_dropout", "max_norm", "bucket")
-IMAGE_ONLY = ("arch", "augment", "split", "image_size", "color_mode")
-
-
-def _f(default, help: str, **extra):
-    return field(default=default, metadata={"help": help, **extra})
 
 
 @dataclass(frozen=True)
@@ -98,62 +88,63 @@ class TrainConfig:
     """Everything that defines a training run (written as ``config.json`` beside its outputs)."""
 
     # What is classified.
-    task: str = _f("text", "text (sentence CNNs) or image (LeNet and modern image CNNs)")
+    task: str = option("text", "text (sentence CNNs) or image (LeNet and modern image CNNs)")
     # Data.
-    dataset: str = _f("mr", "a benchmark name (text: mr, sst1, sst2, subj, trec, trec-fine, cr, mpqa; image: mnist, fashion-mnist, cifar10), a training file, or (images) a folder of class sub-folders")
-    dev: str | None = _f(None, "a dev file (default: the dataset's dev split, else --dev-fraction of train)")
-    test: str | None = _f(None, "a test file (default: the dataset's test split)")
-    format: str | None = _f(None, "file format: csv, tsv, jsonl, fasttext, label-first (default: from the file)")
-    text_column: str = _f("text", "text column of CSV/TSV/JSONL files")
-    label_column: str = _f("label", "label column of CSV/TSV/JSONL files")
-    encoding: str = _f("utf-8", "text encoding of data files")
-    dev_fraction: float = _f(0.1, "share of train held out for early stopping when there is no dev split")
-    test_fraction: float = _f(0.1, "share held out for the test report when there is no test split")
+    dataset: str = option("mr", "a benchmark name (text: mr, sst1, sst2, subj, trec, trec-fine, cr, mpqa; image: mnist, fashion-mnist, cifar10), a training file, or (images) a folder of class sub-folders")
+    dev: str | None = option(None, "a dev file (default: the dataset's dev split, else --dev-fraction of train)", task="text")
+    test: str | None = option(None, "a test file (default: the dataset's test split)", task="text")
+    format: str | None = option(None, "file format: csv, tsv, jsonl, fasttext, label-first (default: from the file)", task="text")
+    text_column: str = option("text", "text column of CSV/TSV/JSONL files", task="text")
+    label_column: str = option("label", "label column of CSV/TSV/JSONL files", task="text")
+    encoding: str = option("utf-8", "text encoding of data files", task="text")
+    dev_fraction: float = option(0.1, "share of train held out for early stopping when there is no dev split")
+    test_fraction: float = option(0.1, "share held out for the test report when there is no test split")
     # Images.
-    split: str = _f("classic", "image benchmarks: classic (MNIST 50k/10k/10k; CIFAR-10 batches 1-4 / 5 / test) or full (all training images; --dev-fraction validates)")
-    image_size: tuple[int, ...] | None = _f(None, "HEIGHT,WIDTH a folder's images are resized to (default: their most common size)")
-    color_mode: str | None = _f(None, "grayscale or rgb for a folder's images (default: rgb when any image has colour)")
-    arch: str | None = _f(None, "image architecture: lenet5, lenet-tutorial, vgg, resnet or inception (textcnn.models.IMAGE_ARCHITECTURES)")
-    augment: str = _f("none", "training-time augmentation of images: none, shift, rotate or shift-rotate")
+    split: str = option("classic", "image benchmarks: classic (MNIST 50k/10k/10k; CIFAR-10 batches 1-4 / 5 / test) or full (all training images; --dev-fraction validates)", task="image")
+    image_size: tuple[int, ...] | None = option(None, "HEIGHT,WIDTH a folder's images are resized to (default: their most common size)", task="image")
+    color_mode: str | None = option(None, "grayscale or rgb for a folder's images (default: rgb when any image has colour)", task="image")
+    arch: str | None = option(None, "image architecture: " + ", ".join(IMAGE_ARCHITECTURES), task="image")
+    arch_options: dict = option(help="options of the image architecture's builder, KEY=VALUE;... (vgg: widths=32,64,128;convs_per_block=1; see textcnn.models.build_image_model)", task="image", default_factory=dict)
+    augment: str = option("none", "training-time augmentation of images: none, shift, rotate or shift-rotate", task="image")
     # Text.
-    tokenizer: str = _f("kim", "kim (Kim's cleaning, Unicode-aware) or whitespace")
-    lowercase: bool | None = _f(None, "lower-case texts (default: the dataset's convention; TREC keeps case)")
-    min_count: int = _f(1, "minimum count of a training-split token to enter the vocabulary")
-    max_tokens: int | None = _f(None, "truncate texts to this many tokens")
+    tokenizer: str = option("kim", "kim (Kim's cleaning, Unicode-aware) or whitespace", task="text")
+    lowercase: bool | None = option(None, "lower-case texts (default: the dataset's convention; TREC keeps case)", task="text")
+    min_count: int = option(1, "minimum count of a training-split token to enter the vocabulary", task="text")
+    max_tokens: int | None = option(None, "truncate texts to this many tokens", task="text")
     # Model.
-    variant: str = _f("rand", "rand, static, non-static or multichannel")
-    vectors: str | None = _f(None, f"pretrained word vectors of static, non-static and multichannel: a file or a named source (default: {DEFAULT_VECTORS})")
-    embedding_dim: int = _f(300, "embedding size of the rand variant")
-    embedding_init_scale: float = _f(0.25, "learned embeddings start uniform in [-scale, scale]")
-    learned_dim: int = _f(0, "width of an extra embedding channel learned from scratch beside the pretrained vectors (0: none)")
-    region_sizes: tuple[int, ...] = _f((3, 4, 5), "region sizes, comma-separated")
-    feature_maps: int = _f(100, "filters per region size")
-    activation: str = _f("relu", "activation of the convolution")
-    dropout: float | None = _f(0.5, "dropout rate before the softmax layer (images: none keeps the architecture's own)")
-    word_dropout: float = _f(0.0, "share of word positions whose embeddings are zeroed while training (0: off)")
-    max_norm: float | None = _f(3.0, "max L2 norm of each class's softmax weights (none: off)")
+    variant: str = option("rand", "rand, static, non-static or multichannel", task="text")
+    vectors: str | None = option(None, f"pretrained word vectors of static, non-static and multichannel: a file or a named source (default: {DEFAULT_VECTORS})", task="text")
+    embedding_dim: int = option(300, "embedding size of the rand variant", task="text")
+    embedding_init_scale: float = option(0.25, "learned embeddings start uniform in [-scale, scale]", task="text")
+    learned_dim: int = option(0, "width of an extra embedding channel learned from scratch beside the pretrained vectors (0: none)", task="text")
+    region_sizes: tuple[int, ...] = option((3, 4, 5), "region sizes, comma-separated", task="text")
+    feature_maps: int = option(100, "filters per region size", task="text")
+    activation: str = option("relu", "activation of the convolution", task="text")
+    dropout: float | None = option(0.5, "dropout rate before the softmax layer (images: none keeps the architecture's own)")
+    word_dropout: float = option(0.0, "share of word positions whose embeddings are zeroed while training (0: off)", task="text")
+    max_norm: float | None = option(3.0, "max L2 norm of each class's softmax weights (none: off)", task="text")
     # Optimisation.
-    preset: str = _f("kim2014", "defaults to start from: " + ", ".join(PRESETS))
-    optimizer: str = _f("adadelta", "adadelta, adam or sgd")
-    learning_rate: float = _f(1.0, "learning rate")
-    rho: float = _f(0.95, "Adadelta's decay rate")
-    momentum: float = _f(0.0, "SGD's momentum (0: plain SGD)")
-    learning_rate_schedule: str = _f("constant", "constant, or cosine (decays the learning rate to 0 over all `epochs`)")
-    batch_size: int = _f(50, "mini-batch size")
-    epochs: int = _f(25, "maximum number of epochs")
-    patience: int | None = _f(5, "stop after this many epochs without dev improvement (none: run all epochs); the best dev epoch is kept either way")
-    class_weight: str | None = _f(None, "'balanced' weighs classes inversely to their frequency")
-    # Where it runs (textcnn.distribute).
-    device: str = _f("auto", "auto (a GPU when TensorFlow sees one), cpu or gpu")
-    strategy: str = _f("auto", "auto, single, mirrored (all GPUs, else all logical CPUs of this machine) or multi-worker (the cluster in TF_CONFIG); batch_size is the global batch")
-    mixed_precision: bool = _f(False, "compute in float16 with loss scaling on GPUs, bfloat16 elsewhere; weights stay float32")
-    jit_compile: bool = _f(False, "compile training steps with XLA (single-device training; distributed runs do not)")
+    preset: str = option("kim2014", "defaults to start from: " + ", ".join(PRESETS))
+    optimizer: str = option("adadelta", "adadelta, adam or sgd")
+    learning_rate: float = option(1.0, "learning rate")
+    rho: float = option(0.95, "Adadelta's decay rate")
+    momentum: float = option(0.0, "SGD's momentum (0: plain SGD)")
+    learning_rate_schedule: str = option("constant", "constant, or cosine (decays the learning rate to 0 over all `epochs`)")
+    batch_size: int = option(50, "mini-batch size")
+    epochs: int = option(25, "maximum number of epochs")
+    patience: int | None = option(5, "stop after this many epochs without dev improvement (none: run all epochs); the best dev epoch is kept either way")
+    class_weight: str | None = option(None, "'balanced' weighs classes inversely to their frequency")
+    # Where it runs (textcnn.training.distribute).
+    device: str = option("auto", "auto (a GPU when TensorFlow sees one), cpu or gpu")
+    strategy: str = option("auto", "auto, single, mirrored (all GPUs, else all logical CPUs of this machine) or multi-worker (the cluster in TF_CONFIG); batch_size is the global batch")
+    mixed_precision: bool = option(False, "compute in float16 with loss scaling on GPUs, bfloat16 elsewhere; weights stay float32")
+    jit_compile: bool = option(False, "compile training steps with XLA (single-device training; distributed runs do not)")
     # Run.
-    seed: int = _f(0, "random seed")
-    deterministic: bool = _f(False, "bit-for-bit repeatable on the same machine (slower)")
-    bucket: bool = _f(False, "batch sentences of similar length together: faster, but non-random batches cost about a point of accuracy (SST-2, measured)")
-    tensorboard: bool = _f(True, "write TensorBoard logs")
-    output_dir: str = _f("runs/latest", "where the model and the run's outputs go")
+    seed: int = option(0, "random seed")
+    deterministic: bool = option(False, "bit-for-bit repeatable on the same machine (slower)")
+    bucket: bool = option(False, "batch sentences of similar length together: faster, but non-random batches cost about a point of accuracy (SST-2, measured)", task="text")
+    tensorboard: bool = option(True, "write TensorBoard logs")
+    output_dir: str = option("runs/latest", "where the model and the run's outputs go")
 
     def __post_init__(self):
         object.__setattr__(self, "region_sizes", tuple(self.region_sizes))
@@ -200,17 +191,16 @@ class TrainConfig:
                 raise TextcnnError(message)
 
     def _check_task(self):
-        """Options of text models are refused for image models, and vice versa."""
+        """Options of text models are refused for image models, and vice versa (each field's
+        metadata says which task it belongs to)."""
         if self.task not in TASKS:
             raise TextcnnError(f"`task` must be one of {', '.join(TASKS)}. Received: task={self.task!r}")
-        defaults = {f.name: f.default for f in dataclasses.fields(self)}
-        foreign = TEXT_ONLY if self.task == "image" else IMAGE_ONLY
-        for name in foreign:
-            value = getattr(self, name)
-            if value != defaults[name] and not (name == "arch" and value is None):
-                other = "text" if self.task == "image" else "image"
-                raise TextcnnError(f"`{name}` is an option of {other} models, not of task={self.task!r}. "
-                                   f"Received: {name}={value!r}")
+        for f in dataclasses.fields(self):
+            owner = f.metadata.get("task")
+            value = getattr(self, f.name)
+            if owner and owner != self.task and value != field_default(f) and not (f.name == "arch" and value is None):
+                raise TextcnnError(f"`{f.name}` is an option of {owner} models, not of task={self.task!r}. "
+                                   f"Received: {f.name}={value!r}")
 
     @classmethod
     def from_preset(cls, preset: str | None = None, **overrides) -> "TrainConfig":
@@ -253,47 +243,14 @@ class TrainConfig:
 
 # --- command-line flags, generated from the fields so the names cannot drift -----------------
 
-def _parse_optional(kind):
-    def parse(text: str):
-        return None if text.lower() in ("none", "") else kind(text)
-    parse.__name__ = kind.__name__
-    return parse
-
-
-def _parse_ints(text: str) -> tuple[int, ...]:
-    try:
-        values = tuple(int(part) for part in text.replace(" ", ",").split(",") if part)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected comma-separated integers, got {text!r}") from None
-    return values
-
-
-def add_config_arguments(parser: argparse.ArgumentParser, skip: tuple[str, ...] = ()) -> None:
-    """Adds a ``--flag`` for every TrainConfig field; only flags given end up in the namespace."""
-    hints = typing.get_type_hints(TrainConfig)
-    for f in dataclasses.fields(TrainConfig):
-        if f.name in skip:
-            continue
-        flag = "--" + f.name.replace("_", "-")
-        kind = hints[f.name]
-        kwargs = dict(dest=f.name, default=argparse.SUPPRESS, help=f.metadata["help"])
-        args = typing.get_args(kind)
-        optional = type(None) in args
-        base = next((a for a in args if a is not type(None)), kind) if optional else kind
-        if base is bool:
-            parser.add_argument(flag, action=argparse.BooleanOptionalAction, **kwargs)
-            continue
-        if typing.get_origin(base) is tuple:
-            parser.add_argument(flag, type=_parse_ints, metavar="N,N,...", **kwargs)
-            continue
-        parse = _parse_optional(base) if optional else base
-        parser.add_argument(flag, type=parse, metavar=f.name.upper(), **kwargs)
+def add_config_arguments(parser: argparse.ArgumentParser, skip: tuple[str, ...] = (), only=None) -> None:
+    """Adds a ``--flag`` for every TrainConfig field (with its help, scope and default); only
+    flags given end up in the namespace, so a preset's values stay unless overridden."""
+    add_dataclass_arguments(parser, TrainConfig, skip=skip, only=only)
 
 
 def config_from_args(namespace: argparse.Namespace, **extra) -> TrainConfig:
     """The TrainConfig of a parsed command line: preset first, then the flags given."""
-    names = {f.name for f in dataclasses.fields(TrainConfig)}
-    given = {k: v for k, v in vars(namespace).items() if k in names}
-    given.update(extra)
+    given = {**given_values(namespace, TrainConfig), **extra}
     preset = given.pop("preset", None)
     return TrainConfig.from_preset(preset, **given)

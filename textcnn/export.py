@@ -47,7 +47,7 @@ def export(model_path, output, format: str = "savedmodel") -> Path:
     model, manifest, _ = load_artifact(model_path)
     if manifest.get("kind", "text") != "text":
         raise TextcnnError(f"Exporting {manifest.get('kind')} models is not supported yet")
-    from textcnn.classifier import TextClassifier
+    from textcnn.inference.text import TextClassifier
 
     return export_savedmodel(TextClassifier.load(model_path), output)
 

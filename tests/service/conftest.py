@@ -43,7 +43,7 @@ def model_file(classifier, tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def reversed_file(classifier, tmp_path_factory) -> Path:
     """The same network with its label names swapped: a new version that answers differently."""
-    from textcnn.classifier import TextClassifier
+    from textcnn.inference.text import TextClassifier
 
     swapped = TextClassifier(classifier.model, classifier.tokenizer, classifier.vocabulary,
                              list(reversed(classifier.labels)), classifier.manifest)
@@ -56,7 +56,7 @@ def nan_file(classifier, tmp_path_factory) -> Path:
     import keras
     import numpy as np
 
-    from textcnn.classifier import TextClassifier
+    from textcnn.inference.text import TextClassifier
 
     model = keras.models.clone_model(classifier.model)
     model.set_weights([np.full_like(w, np.nan) for w in classifier.model.get_weights()])

@@ -32,7 +32,7 @@ def wait_for(condition, timeout=20.0):
 
 
 def test_readyz_is_503_until_the_models_are_loaded_and_warm(models_dir):
-    from textcnn.classifier import TextClassifier
+    from textcnn.inference.text import TextClassifier
 
     release = threading.Event()
 
@@ -77,7 +77,7 @@ def test_an_empty_models_dir_is_never_ready(tmp_path):
 
 def test_hot_reload_swaps_in_new_versions_and_rejects_broken_ones(tmp_path, install, model_file, reversed_file,
                                                                   nan_file, classifier, caplog):
-    from textcnn.classifier import TextClassifier
+    from textcnn.inference.text import TextClassifier
 
     loads = []
 

@@ -9,10 +9,9 @@ import keras
 from textcnn.errors import TextcnnError
 from textcnn.models.inception import inception
 from textcnn.models.lenet import lenet5, lenet_tutorial
+from textcnn.models.names import IMAGE_ARCHITECTURES
 from textcnn.models.resnet import resnet
 from textcnn.models.vgg import vgg
-
-IMAGE_ARCHITECTURES = ("lenet5", "lenet-tutorial", "vgg", "resnet", "inception")
 
 # arch -> (builder, model name, smallest height and width, why)
 _BUILDERS = {

@@ -6,8 +6,8 @@ import numpy as np
 import keras
 
 from textcnn.layers import RegionConv
+from textcnn.models.names import VARIANTS
 
-VARIANTS = ("rand", "static", "non-static", "multichannel")
 
 
 def build_kim_cnn(
