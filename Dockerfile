@@ -15,7 +15,7 @@ FROM python:${PYTHON_VERSION}-slim AS build
 ARG VARIANT=cpu
 ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 WORKDIR /src
-COPY requirements.lock setup.cfg pyproject.toml README.md ./
+COPY requirements-serve.lock setup.py setup.cfg pyproject.toml README.md LICENSE ./
 COPY textcnn ./textcnn
 COPY embeddings ./embeddings
 COPY service ./service
@@ -43,4 +43,4 @@ EXPOSE 8080
 # curl, so Python asks (urlopen fails on any status but 2xx).
 HEALTHCHECK --interval=30s --timeout=5s --start-period=120s --retries=3 \
     CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:' + os.environ['TEXTCNN_PORT'] + '/readyz', timeout=4)"]
-ENTRYPOINT ["gunicorn", "-c", "/etc/textcnn/gunicorn.conf.py", "service.wsgi:app"]
+ENTRYPOINT ["gunicorn", "-c", "/etc/textcnn/gunicorn.conf.py", "textcnn_service.wsgi:app"]

@@ -12,8 +12,10 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 SAMPLES := "a gripping, beautifully acted film" "a dull, lifeless and overlong mess" \
            "not the best of the year, but charming enough"
 
-.PHONY: run serve test install kserve-venv system-packages clean
+.PHONY: run serve test install install-test core-venv kserve-venv system-packages lock clean
 
+# What runs (requirements.lock: the core and every runtime extra), then the test tools on top
+# (requirements-test.lock); `make run` installs only the first.
 install: $(VENV)/.installed
 
 $(VENV)/.installed: requirements.lock setup.cfg pyproject.toml
@@ -22,6 +24,29 @@ $(VENV)/.installed: requirements.lock setup.cfg pyproject.toml
 	$(BIN)/pip install --quiet -r requirements.lock
 	$(BIN)/pip install --quiet --no-deps --no-build-isolation -e .
 	touch $@
+
+install-test: $(VENV)/.installed-test
+
+$(VENV)/.installed-test: $(VENV)/.installed requirements-test.lock
+	$(BIN)/pip install --quiet -r requirements.lock -r requirements-test.lock
+	touch $@
+
+# The core alone (requirements-core.lock: TensorFlow, Keras, NumPy) and textcnn as a wheel: the
+# test that prediction needs nothing more runs in it (tests/test_core_install.py).
+core-venv: .venv-core/.installed
+
+.venv-core/.installed: requirements-core.lock setup.cfg pyproject.toml
+	rm -rf .venv-core
+	$(PYTHON) -m venv .venv-core
+	.venv-core/bin/pip install --quiet -r requirements-core.lock
+	.venv-core/bin/pip install --quiet --no-deps --no-build-isolation .
+	rm -rf build
+	touch $@
+
+# Re-pins the lock files from the environment `make install-test` made (after a setup.cfg change,
+# install the new requirement into .venv first).
+lock: install-test
+	$(BIN)/python scripts/lock.py
 
 run: install
 	$(BIN)/textcnn train --dataset mr --preset fast --output-dir runs/mr
@@ -49,8 +74,8 @@ system-packages:
 	{ [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && { apt-get update -q >/dev/null; DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(SYSTEM_PACKAGES); }; } || \
 	echo "make: could not install $(SYSTEM_PACKAGES); the browser test will fail (TEXTCNN_SKIP_BROWSER=1 opts out)"
 
-test: install kserve-venv system-packages
+test: install-test core-venv kserve-venv system-packages
 	$(BIN)/python -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)
 
 clean:
-	rm -rf $(VENV) .venv-kserve runs models .pytest_cache
+	rm -rf $(VENV) .venv-core .venv-kserve runs models .pytest_cache build

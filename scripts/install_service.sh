@@ -1,5 +1,5 @@
 #!/bin/sh
-# Installs textcnn and its locked dependencies into a new virtual environment: the one recipe of
+# Installs textcnn with what serving needs (requirements-serve.lock: the core and the `serve` extra) into a new virtual environment: the one recipe of
 # the Docker image (Dockerfile) and of the test that proves it without Docker
 # (tests/test_deployment.py).
 #
@@ -14,9 +14,9 @@ case "$variant" in
     *) echo "install_service.sh: variant must be cpu or gpu, not '$variant'" >&2; exit 2 ;;
 esac
 "${PYTHON:-python3}" -m venv "$venv"
-"$venv/bin/pip" install --quiet -r requirements.lock
+"$venv/bin/pip" install --quiet -r requirements-serve.lock
 "$venv/bin/pip" install --quiet --no-deps --no-build-isolation .
 if [ "$variant" = gpu ]; then
-    tensorflow=$(grep -i '^tensorflow==' requirements.lock)
+    tensorflow=$(grep -i '^tensorflow==' requirements-serve.lock)
     "$venv/bin/pip" install --quiet "tensorflow[and-cuda]${tensorflow#*tensorflow}"
 fi

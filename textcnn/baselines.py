@@ -17,7 +17,6 @@ only early-stops the CNN; neither is trained on it.
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import json
 import sys
 import tempfile
@@ -104,7 +103,8 @@ class FastTextClassifier(Baseline):
         # first probability in every column.
         probabilities = np.zeros((len(texts), len(self.labels)))
         for row, text in zip(probabilities, texts):
-            for probability, label in self.model.f.predict(_fasttext_text(self.tokenize(text)) + "\n", -1, 0.0, "strict"):
+            line = _fasttext_text(self.tokenize(text)) + "\n"
+            for probability, label in self.model.f.predict(line, -1, 0.0, "strict"):  # k=-1: every label
                 row[int(label[len(FASTTEXT_PREFIX):])] = probability
         totals = probabilities.sum(axis=1, keepdims=True)  # fastText adds 1e-5 to each probability
         return np.divide(probabilities, totals, out=np.full_like(probabilities, 1 / len(self.labels)),
@@ -145,6 +145,7 @@ def _fit_tfidf_lr(texts, y, dev, labels, tokenize, seed) -> Baseline:
     try:
         from sklearn.feature_extraction.text import TfidfVectorizer
         from sklearn.linear_model import LogisticRegression
+        from threadpoolctl import threadpool_limits  # a dependency of scikit-learn
     except ImportError:
         raise TextcnnError(f"The tfidf-lr baseline needs scikit-learn: {INSTALL_HINT}") from None
 
@@ -155,7 +156,10 @@ def _fit_tfidf_lr(texts, y, dev, labels, tokenize, seed) -> Baseline:
     features = vectorizer.fit_transform(texts)
 
     def fit(C: float) -> Baseline:
-        regression = LogisticRegression(C=C, max_iter=1000, random_state=seed).fit(features, y)
+        # One BLAS/OpenMP thread, as fastText gets: on a busy machine more threads than free cores
+        # made L-BFGS ten times slower (TREC: 57 s instead of 5 s), and times compare like for like.
+        with threadpool_limits(limits=1):
+            regression = LogisticRegression(C=C, max_iter=1000, random_state=seed).fit(features, y)
         return TfidfLogisticRegression(vectorizer, regression, labels, {"C": C})
 
     grid = [{"C": c} for c in TFIDF_C_GRID] if dev else [TFIDF_DEFAULTS]
@@ -226,7 +230,9 @@ def fit_baseline(method: str, train_texts: Sequence[str], train_labels: Sequence
 
         tokenizer = Tokenizer().tokenize
     y = _label_indices(train_labels, labels, "training")
-    dev = (list(dev_texts), _label_indices(dev_labels, labels, "dev")) if dev_texts is not None and len(dev_texts) else None
+    dev = None
+    if dev_texts is not None and len(dev_texts):
+        dev = (list(dev_texts), _label_indices(dev_labels, labels, "dev"))
     fit = _fit_tfidf_lr if method == "tfidf-lr" else _fit_fasttext
     return fit(list(train_texts), y, dev, labels, tokenizer, seed)
 
@@ -267,7 +273,7 @@ class BaselineData:
 
 def load_baseline_data(config) -> BaselineData:
     """The train/dev/test splits and tokenizer that ``textcnn train`` would use for `config`."""
-    from textcnn.training import load_config_dataset, make_tokenizer, split_for_training
+    from textcnn.data.configured import load_config_dataset, make_tokenizer, split_for_training
 
     if config.task != "text":
         raise TextcnnError("Baselines are for text datasets; image models have none here")
@@ -302,11 +308,11 @@ def run_baseline(config, method: str, verbose: int = 1, data: BaselineData | Non
 def compare_model(path: str, data: BaselineData, results: dict[str, dict], config=None) -> dict:
     """The trained model at `path` on `data`'s test items: its accuracy, macro-F1, throughput,
     and McNemar's test of it (A) against each baseline result in `results` (B)."""
-    import textcnn
+    from textcnn.inference import load
     from textcnn.metrics import classification_report
     from textcnn.significance import mcnemar
 
-    classifier = textcnn.load(path)
+    classifier = load(path)
     if getattr(classifier, "input_shape", None) is not None:
         raise TextcnnError(f"{path} is an image model; baselines compare text models")
     unknown = sorted(set(data.test.labels) - set(classifier.labels))
@@ -388,12 +394,7 @@ def cmd_baseline(args) -> int:
     data = load_baseline_data(config)
     methods = BASELINES if args.method == "all" else (args.method,)
     results = {method: run_baseline(config, method, verbose, data) for method in methods}
-    model = None
-    if args.model:
-        from textcnn.cli import import_tensorflow_quietly
-
-        import_tensorflow_quietly()
-        model = compare_model(args.model, data, results, config)
+    model = compare_model(args.model, data, results, config) if args.model else None
     summary = _summary(results, data, model)
     print(json.dumps(summary) if args.json else format_summary(summary))
     return 0
@@ -407,15 +408,14 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     >>> _ = register(parser.add_subparsers(dest="command"))
     >>> args = parser.parse_args(["baseline", "--dataset", "trec", "--method", "tfidf-lr"])
     """
-    from textcnn.config import TrainConfig, add_config_arguments
+    from textcnn.config import add_config_arguments
 
     parser = subparsers.add_parser(
         "baseline", help="TF-IDF + logistic regression and fastText on the same splits as train",
         description="Fit TF-IDF + logistic regression and fastText (bigrams) on exactly the train/dev/test "
                     "items `textcnn train` uses for the same data flags, and report their test accuracy; "
                     "with --model, also test a trained model against them (McNemar).")
-    add_config_arguments(parser, skip=tuple(f.name for f in dataclasses.fields(TrainConfig)
-                                            if f.name not in DATA_FIELDS))
+    add_config_arguments(parser, only=DATA_FIELDS)
     parser.add_argument("--method", default="all", metavar="METHOD",
                         help=f"{', '.join(BASELINES)} or all (default: all)")
     parser.add_argument("--model", default=None, metavar="PATH",

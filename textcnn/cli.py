@@ -440,11 +440,16 @@ def import_tensorflow_quietly() -> None:
         os.close(saved)
 
 
+# Commands that never import TensorFlow (every other one, plug-ins included, gets it imported
+# quietly first).
+LIGHT_COMMANDS = ("info", "embeddings")
+
+
 def main(argv=None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        if args.command in ("train", "cv", "evaluate", "predict", "serve", "export", "beam-predict", "visualize"):
+        if args.command not in LIGHT_COMMANDS:
             import_tensorflow_quietly()
         return args.func(args)
     except TextcnnError as error:

@@ -14,25 +14,41 @@ def classification_report(y_true: Sequence[int], y_pred: Sequence[int], labels: 
     >>> classification_report([0, 1, 1], [0, 1, 0], ["neg", "pos"])["accuracy"]
     0.6666666666666666
     """
-    from sklearn import metrics
-
-    y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
-    indices = list(range(len(labels)))
-    precision, recall, f1, support = metrics.precision_recall_fscore_support(
-        y_true, y_pred, labels=indices, zero_division=0
-    )
+    y_true, y_pred = np.asarray(y_true, dtype=int), np.asarray(y_pred, dtype=int)
+    confusion = confusion_matrix(y_true, y_pred, len(labels))
+    true_positives = np.diag(confusion).astype(float)
+    predicted, support = confusion.sum(axis=0), confusion.sum(axis=1)
+    precision = _ratio(true_positives, predicted)
+    recall = _ratio(true_positives, support)
+    f1 = _ratio(2 * precision * recall, precision + recall)
+    micro_precision = _ratio(true_positives.sum(), predicted.sum())
+    micro_recall = _ratio(true_positives.sum(), support.sum())
     return {
         "examples": int(len(y_true)),
-        "accuracy": float(metrics.accuracy_score(y_true, y_pred)) if len(y_true) else 0.0,
-        "macro_f1": float(metrics.f1_score(y_true, y_pred, labels=indices, average="macro", zero_division=0)),
-        "micro_f1": float(metrics.f1_score(y_true, y_pred, labels=indices, average="micro", zero_division=0)),
+        "accuracy": float(np.mean(y_true == y_pred)) if len(y_true) else 0.0,
+        "macro_f1": float(f1.mean()) if len(labels) else 0.0,
+        "micro_f1": float(_ratio(2 * micro_precision * micro_recall, micro_precision + micro_recall)),
         "per_class": {
-            label: {"precision": float(p), "recall": float(r), "f1": float(f), "support": int(s)}
-            for label, p, r, f, s in zip(labels, precision, recall, f1, support)
+            label: {"precision": float(p), "recall": float(r), "f1": float(f), "support": int(n)}
+            for label, p, r, f, n in zip(labels, precision, recall, f1, support)
         },
         "labels": list(labels),
-        "confusion_matrix": metrics.confusion_matrix(y_true, y_pred, labels=indices).tolist(),
+        "confusion_matrix": confusion.tolist(),
     }
+
+
+def confusion_matrix(y_true: np.ndarray, y_pred: np.ndarray, classes: int) -> np.ndarray:
+    """``(classes, classes)`` counts, rows true classes, columns predicted ones; pairs with an
+    index outside ``range(classes)`` are left out (as scikit-learn's ``labels=`` does)."""
+    keep = (y_true >= 0) & (y_true < classes) & (y_pred >= 0) & (y_pred < classes)
+    flat = y_true[keep] * classes + y_pred[keep]
+    return np.bincount(flat, minlength=classes * classes).reshape(classes, classes)
+
+
+def _ratio(numerator, denominator):
+    """numerator / denominator, 0 where the denominator is 0 (scikit-learn's zero_division=0)."""
+    numerator, denominator = np.asarray(numerator, float), np.asarray(denominator, float)
+    return np.divide(numerator, denominator, out=np.zeros_like(numerator), where=denominator > 0)
 
 
 def format_report(report: dict) -> str:

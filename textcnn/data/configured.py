@@ -11,7 +11,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
+
 from textcnn.data.datasets import Dataset, load_dataset
+from textcnn.data.formats import LabeledTexts
+from textcnn.data.splits import stratified_kfold, stratified_split
 from textcnn.data.tokenizer import Tokenizer
 from textcnn.errors import TextcnnError
 
@@ -34,3 +38,29 @@ def make_tokenizer(config, dataset: Dataset) -> Tokenizer:
     """The tokenizer `config` asks for; lower-casing follows the dataset's convention unless set."""
     lowercase = dataset.lowercase if config.lowercase is None else config.lowercase
     return Tokenizer(scheme=config.tokenizer, lowercase=lowercase, max_tokens=config.max_tokens)
+
+
+def split_for_training(config, dataset: Dataset):
+    """(train, dev, test, notes): the dataset's own splits, else stratified hold-outs."""
+    train, notes = dataset.train, {}
+    test = dataset.test
+    if test is None:
+        kept, held = stratified_split(train.labels, config.test_fraction, config.seed)
+        train, test = train.subset(kept), train.subset(held)
+        notes["test"] = f"{config.test_fraction:.0%} of train held out (seed {config.seed})"
+    dev = dataset.dev
+    if dev is None:
+        kept, held = stratified_split(train.labels, config.dev_fraction, config.seed + 1)
+        train, dev = train.subset(kept), train.subset(held)
+        notes["dev"] = f"{config.dev_fraction:.0%} of train held out (seed {config.seed + 1})"
+    return train, dev, test, notes
+
+
+def cv_fold_splits(data: LabeledTexts, folds: int, seed: int, dev_fraction: float):
+    """``(train, dev, test)`` of each of `folds` stratified folds drawn with `seed`: the fold is
+    the test part, and a stratified `dev_fraction` of the rest is held out for early stopping
+    (drawn with ``seed + 1``), as ``textcnn cv`` does."""
+    for test_idx in stratified_kfold(data.labels, folds, seed):
+        rest = np.setdiff1d(np.arange(len(data)), test_idx)
+        train_part, dev_part = stratified_split([data.labels[i] for i in rest], dev_fraction, seed + 1)
+        yield data.subset(rest[train_part]), data.subset(rest[dev_part]), data.subset(test_idx)

@@ -13,8 +13,8 @@ registered in one table, and the public API.
 """
 
 from textcnn.backend import require_tensorflow_backend
-from textcnn.data.configured import load_config_dataset, make_tokenizer
-from textcnn.training.api import cross_validate, fit, split_for_training, summarize_cv, train
+from textcnn.data.configured import cv_fold_splits, load_config_dataset, make_tokenizer, split_for_training
+from textcnn.training.api import cross_validate, fit, summarize_cv, train
 from textcnn.training.image import train_on_image_splits
 from textcnn.training.loop import TrainedModel, seed_everything
 from textcnn.training.optimizers import make_optimizer
@@ -24,7 +24,7 @@ from textcnn.training.text import train_on_splits
 require_tensorflow_backend()
 
 __all__ = [
-    "TrainResult", "TrainedModel", "cross_validate", "evaluate", "fit", "load_config_dataset",
+    "TrainResult", "TrainedModel", "cross_validate", "cv_fold_splits", "evaluate", "fit", "load_config_dataset",
     "make_optimizer", "make_tokenizer", "seed_everything", "split_for_training", "summarize_cv",
     "train", "train_on_image_splits", "train_on_splits",
 ]

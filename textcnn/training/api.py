@@ -24,9 +24,8 @@ import numpy as np
 
 from textcnn.artifact import atomic_write
 from textcnn.config import TrainConfig
-from textcnn.data.configured import load_config_dataset, make_tokenizer
+from textcnn.data.configured import cv_fold_splits, load_config_dataset, make_tokenizer, split_for_training
 from textcnn.data.datasets import Dataset
-from textcnn.data.splits import stratified_kfold, stratified_split
 from textcnn.errors import TextcnnError
 from textcnn.metrics import format_report
 from textcnn.training.loop import placement
@@ -34,22 +33,6 @@ from textcnn.training.messages import log
 from textcnn.training.results import TrainResult, evaluate  # noqa: F401  (part of this API)
 from textcnn.training.tasks import TASKS
 from textcnn.training.text import train_on_splits
-
-
-def split_for_training(config: TrainConfig, dataset: Dataset):
-    """(train, dev, test, notes): the dataset's own splits, else stratified hold-outs."""
-    train, notes = dataset.train, {}
-    test = dataset.test
-    if test is None:
-        kept, held = stratified_split(train.labels, config.test_fraction, config.seed)
-        train, test = train.subset(kept), train.subset(held)
-        notes["test"] = f"{config.test_fraction:.0%} of train held out (seed {config.seed})"
-    dev = dataset.dev
-    if dev is None:
-        kept, held = stratified_split(train.labels, config.dev_fraction, config.seed + 1)
-        train, dev = train.subset(kept), train.subset(held)
-        notes["dev"] = f"{config.dev_fraction:.0%} of train held out (seed {config.seed + 1})"
-    return train, dev, test, notes
 
 
 def fit(config: TrainConfig, dataset: Dataset | None = None, *, resume: bool = False,
@@ -133,14 +116,11 @@ def cross_validate(config: TrainConfig, folds: int | None = None, seeds=(0, 1, 2
                 "wall_seconds": time.perf_counter() - started}
 
     for seed in seeds:
-        for k, test_idx in enumerate(stratified_kfold(data.labels, folds, seed)):
+        for k, (train_part, dev_part, test_part) in enumerate(cv_fold_splits(data, folds, seed, config.dev_fraction)):
             if (seed, k) in done:
                 continue
-            rest = np.setdiff1d(np.arange(len(data)), test_idx)
-            train_part, dev_part = stratified_split([data.labels[i] for i in rest], config.dev_fraction, seed + 1)
             log(f"textcnn cv: seed {seed}, fold {k + 1}/{folds}", verbose)
-            result = train_on_splits(config.replace(seed=seed), data.subset(rest[train_part]),
-                                     data.subset(rest[dev_part]), data.subset(test_idx), labels,
+            result = train_on_splits(config.replace(seed=seed), train_part, dev_part, test_part, labels,
                                      tokenizer, None, False, max(verbose - 1, 0), dataset.name)
             runs.append({"seed": seed, "fold": k, "accuracy": result.report["accuracy"],
                          "macro_f1": result.report["macro_f1"], "best_epoch": result.best_epoch,

@@ -1,0 +1,37 @@
+"""The layering of the code (.importlinter): one-way imports from layers up to the command line,
+textcnn never importing the service, the service never importing word-vector code or gensim,
+inference needing nothing of training, and no import cycles. Checked by import-linter itself."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_import_contracts_are_kept():
+    lint = Path(sys.executable).with_name("lint-imports")
+    done = subprocess.run([str(lint), "--no-cache"], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-2000:]
+    assert "broken" not in done.stdout.lower().replace("0 broken", "")
+    kept = [line for line in done.stdout.splitlines() if line.rstrip().endswith(("KEPT", "KEPT (1 ignored import)"))
+            or " KEPT " in line]
+    assert len(kept) >= 8, done.stdout
+
+
+def test_the_contracts_would_catch_a_violation(tmp_path):
+    """A layer importing the command line is reported: the check is not vacuous."""
+    config = (ROOT / ".importlinter").read_text()
+    offending = ROOT / "textcnn" / "layers" / "_lint_probe.py"
+    offending.write_text("import textcnn.cli  # noqa: F401\n")
+    try:
+        lint = Path(sys.executable).with_name("lint-imports")
+        (tmp_path / ".importlinter").write_text(config)
+        done = subprocess.run([str(lint), "--no-cache", "--config", str(tmp_path / ".importlinter")], cwd=ROOT,
+                              capture_output=True, text=True, timeout=300)
+    finally:
+        offending.unlink()
+    assert done.returncode != 0
+    assert "textcnn.layers._lint_probe" in done.stdout
