@@ -5,7 +5,7 @@ Sources: word2vec (binary and text), GloVe text (plain, gzipped or zipped), fast
 
 Example:
 
->>> import embeddings
+>>> import textcnn_embeddings as embeddings
 >>> matrix, coverage = embeddings.build_matrix("glove-6b-50d", ["<pad>", "<unk>", "movie"])
 >>> matrix.shape
 (3, 50)
@@ -30,5 +30,5 @@ __all__ = sorted(_HOMES)
 
 def __getattr__(name):
     if name in _HOMES:
-        return getattr(importlib.import_module(f"embeddings.{_HOMES[name]}"), name)
-    raise AttributeError(f"module 'embeddings' has no attribute {name!r}")
+        return getattr(importlib.import_module(f"{__name__}.{_HOMES[name]}"), name)
+    raise AttributeError(f"module 'textcnn_embeddings' has no attribute {name!r}")

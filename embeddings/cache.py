@@ -24,8 +24,8 @@ from pathlib import Path
 
 import numpy as np
 
-from embeddings._files import atomic_path, sha256_of_text
-from embeddings.sources import Source, describe_error
+from textcnn_embeddings._files import atomic_path, sha256_of_text
+from textcnn_embeddings.sources import Source, describe_error
 from textcnn.errors import TextcnnError
 
 CACHE_VERSION = 1

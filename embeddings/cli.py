@@ -10,8 +10,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from embeddings.options import ALGORITHMS, OOV_INITS
-from embeddings.sources import FORMATS, NAMED_SOURCES, describe_error
+from textcnn_embeddings.options import ALGORITHMS, OOV_INITS
+from textcnn_embeddings.sources import FORMATS, NAMED_SOURCES, describe_error
 from textcnn.errors import TextcnnError
 
 
@@ -170,7 +170,7 @@ def _read_text(path: str | Path) -> str:
 
 
 def _inspect(args: argparse.Namespace) -> int:
-    from embeddings.vectors import load  # gensim loads only when a command needs it
+    from textcnn_embeddings.vectors import load  # gensim loads only when a command needs it
 
     vectors = load(args.source, format=args.format)
     print(f"source: {vectors.name}")
@@ -208,7 +208,7 @@ def dataset_vocabulary(dataset: str, min_count: int = 1) -> tuple[list[str], dic
 
 
 def _build(args: argparse.Namespace) -> int:
-    from embeddings.matrix import coverage_path, write_matrix
+    from textcnn_embeddings.matrix import coverage_path, write_matrix
 
     if args.dataset:
         if args.counts:
@@ -240,7 +240,7 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _train(args: argparse.Namespace) -> int:
-    from embeddings.training import train
+    from textcnn_embeddings.training import train
 
     output = train(
         args.corpus,

@@ -19,13 +19,13 @@ from typing import Literal
 
 import numpy as np
 
-from embeddings._files import atomic_path, sha256_of_file, sha256_of_text
-from embeddings.cache import MatrixCache, key_of
-from embeddings.readers import Rows, read_rows
-from embeddings.sources import Source, describe_error, detect_format, read_errors, resolve_source
+from textcnn_embeddings._files import atomic_path, sha256_of_file, sha256_of_text
+from textcnn_embeddings.cache import MatrixCache, key_of
+from textcnn_embeddings.readers import Rows, read_rows
+from textcnn_embeddings.sources import Source, describe_error, detect_format, read_errors, resolve_source
 from textcnn.errors import TextcnnError
 
-from embeddings.options import OOV_INITS  # noqa: E402
+from textcnn_embeddings.options import OOV_INITS  # noqa: E402
 """How rows of words missing from the source start: uniform in [-a, a], or all zeros."""
 
 KIM_OOV_SCALE = 0.25

@@ -18,7 +18,7 @@ from collections.abc import Callable, Collection, Iterator
 import numpy as np
 from gensim.models import KeyedVectors
 
-from embeddings.sources import (
+from textcnn_embeddings.sources import (
     STREAMED_FORMATS,
     Source,
     describe_error,

@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
-from embeddings._files import GZIP_MAGIC, starts_with
+from textcnn_embeddings._files import GZIP_MAGIC, starts_with
 from textcnn.errors import TextcnnError
 
 FORMATS = {

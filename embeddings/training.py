@@ -13,11 +13,11 @@ from typing import TextIO
 from gensim.models import FastText, Word2Vec
 from gensim.models.callbacks import CallbackAny2Vec
 
-from embeddings._files import GZIP_MAGIC, atomic_path, starts_with
-from embeddings.sources import describe_error
+from textcnn_embeddings._files import GZIP_MAGIC, atomic_path, starts_with
+from textcnn_embeddings.sources import describe_error
 from textcnn.errors import TextcnnError
 
-from embeddings.options import ALGORITHMS  # noqa: E402
+from textcnn_embeddings.options import ALGORITHMS  # noqa: E402
 """The algorithms `train` runs."""
 
 class Corpus:

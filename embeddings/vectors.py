@@ -8,8 +8,8 @@ import os
 import numpy as np
 from gensim.models import KeyedVectors
 
-from embeddings.readers import read_keyed_vectors
-from embeddings.sources import Source, detect_format, resolve_source
+from textcnn_embeddings.readers import read_keyed_vectors
+from textcnn_embeddings.sources import Source, detect_format, resolve_source
 from textcnn.errors import TextcnnError
 
 

@@ -11,12 +11,11 @@ import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import keras  # noqa: E402
+import keras
 
-import textcnn  # noqa: E402
-import textcnn.training.optimizers as gradients  # noqa: E402
+import textcnn
+import textcnn.training.optimizers as gradients
 
 mode, seed = sys.argv[1], int(sys.argv[2])
 if mode == "stock":

@@ -16,7 +16,7 @@ Two parts, both written to one Markdown file:
 
 Usage:
 
-    nice -n 5 python scripts/embedding_gradients.py [--output benchmarks/embedding_gradients.md]
+    nice -n 5 python -m scripts.embedding_gradients [--output benchmarks/embedding_gradients.md]
         [--vocab 20000,100000,400000] [--dims 300,50] [--steps 12] [--no-mirrored]
 """
 
@@ -32,7 +32,6 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 OPTIMIZERS = ("adam", "adadelta", "sgd")
@@ -101,7 +100,7 @@ def _summarise(grads: dict, updates: list) -> dict:
 def probe_single(variant: str, optimizer: str, jit: bool = False, policy: str | None = None) -> dict:
     import keras
 
-    from textcnn.training.optimizers import record_gradients, record_updates
+    from tests.gradient_probes import record_gradients, record_updates
 
     previous = keras.config.dtype_policy()
     if policy:
@@ -164,7 +163,7 @@ def _mirrored_trainer(variant, optimizer, vocab, dim, feature_maps=100):
 
 
 def probe_mirrored(variant: str, optimizer: str) -> dict:
-    from textcnn.training.optimizers import record_gradients, record_updates
+    from tests.gradient_probes import record_gradients, record_updates
 
     model, Training, strategy, data = _mirrored_trainer(variant, optimizer, 500, 16, 4)
     trainer = Training(model, strategy)
@@ -276,7 +275,7 @@ def main() -> None:
 
 
 def write_report(path: Path, probes, times, args, seconds: float, versions: str) -> None:
-    command = ("nice -n 5 python scripts/embedding_gradients.py --vocab " + ",".join(map(str, args.vocab))
+    command = ("nice -n 5 python -m scripts.embedding_gradients --vocab " + ",".join(map(str, args.vocab))
                + " --dims " + ",".join(map(str, args.dims)) + f" --steps {args.steps}"
                + (" --no-mirrored" if args.no_mirrored else ""))
     lines = [

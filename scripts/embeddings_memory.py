@@ -36,9 +36,8 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 
-import embeddings  # noqa: E402
+import textcnn_embeddings as embeddings  # noqa: E402
 
 VOCABULARY_SIZE = 20_000
 CAPITALISED = 1_000
@@ -48,7 +47,7 @@ _PRELUDE = """
 import json, resource, sys, time
 sys.path.insert(0, {root!r})
 import numpy, gensim.models, pyarrow.parquet, pyarrow.compute
-import embeddings
+import textcnn_embeddings as embeddings
 def report(**values):
     values["maxrss_kib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     print(json.dumps(values))

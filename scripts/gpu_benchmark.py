@@ -22,6 +22,8 @@ import threading
 import time
 from pathlib import Path
 
+from textcnn.metrics import mean_std
+
 TEXTCNN = Path(sys.executable).with_name("textcnn")
 SETTINGS = [("float32", []), ("mixed precision", ["--mixed-precision"]), ("XLA", ["--jit-compile"]),
             ("mixed precision + XLA", ["--mixed-precision", "--jit-compile"])]
@@ -79,13 +81,6 @@ def run(flags: list[str], seed: int, epochs: int, scratch: Path) -> dict:
     return {"first_epoch_s": seconds[0], "epoch_s": statistics.median(seconds[1:] or seconds),
             "test_accuracy": summary["test_accuracy"],
             "gpu_utilisation_pct": statistics.mean(utilisation) if utilisation else None}
-
-
-def mean_std(values):
-    values = [v for v in values if v is not None]
-    if not values:
-        return "n/a"
-    return f"{statistics.mean(values):.2f} ± {statistics.stdev(values) if len(values) > 1 else 0:.2f}"
 
 
 def main(argv=None) -> int:

@@ -14,7 +14,7 @@ mean ± std. Writes a Markdown table and the raw numbers as JSON.
 
 Usage (train the model first: `textcnn train --dataset mr --preset fast --output-dir runs/mr`):
 
-    python scripts/load_benchmark.py --model runs/mr/model.textcnn --output benchmarks/service_load
+    python -m scripts.load_benchmark --model runs/mr/model.textcnn --output benchmarks/service_load
 
 Needs `wrk` (Debian: apt-get install wrk).
 """
@@ -31,10 +31,9 @@ from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from service_load import Service, add_service_arguments, mr_bodies, require_wrk, run_wrk  # noqa: E402
+from textcnn.metrics import mean_std
+from scripts.service_load import Service, add_service_arguments, mr_bodies, require_wrk, run_wrk
 
 
 def offline_throughput(model: Path, texts: list[str], batch_size: int, seconds: float) -> dict:
@@ -109,11 +108,6 @@ def measure_repeat(args, texts: list[str], bodies: Path, settings: dict, batched
             service.stop()
 
 
-def _mean_std(values: list[float], digits: int = 0) -> str:
-    mean, std = float(np.mean(values)), float(np.std(values, ddof=1)) if len(values) > 1 else 0.0
-    return f"{mean:.{digits}f} ± {std:.{digits}f}"
-
-
 def markdown(report: dict) -> str:
     s = report["settings"]
     repeats = len(report["repeats"])
@@ -128,14 +122,14 @@ def markdown(report: dict) -> str:
         "Each figure is the "
         f"mean ± std of {repeats} repeats (each repeat: both services side by side, taking turns at each concurrency, "
         "the first of each pair alternating between repeats; offline, then `GET /healthz`, right after the concurrency-32 pair).", "",
-        f"Service: gunicorn, {s['workers']} worker(s) x {s['threads']} threads (worker class {s.get('worker_class') or 'service.worker.ServiceWorker'}), micro-batching "
+        f"Service: gunicorn, {s['workers']} worker(s) x {s['threads']} threads (worker class {s.get('worker_class') or 'textcnn_service.worker.ServiceWorker'}), micro-batching "
         f"max_batch_size={s['max_batch_size']}, max_batch_wait_ms={s['max_batch_wait_ms']}; TensorFlow intra-op "
         "threads = cores / workers. Client: wrk, 1 thread, one MR sentence per request "
         f"(`POST /classify {{\"text\": ...}}`), {report['seconds']} s per concurrency.", "",
         f"Offline batched throughput (no HTTP, `predict_proba` in batches of {s['max_batch_size']}, tokenising "
-        f"included): **{_mean_std(offline)} texts/s**.", "",
+        f"included): **{mean_std(offline)} texts/s**.", "",
         "The framework's ceiling (`GET /healthz` on the batching service at concurrency 32: gunicorn, Flask and "
-        f"the request metrics, no body, no model): **{_mean_std(healthz)} requests/s**. Both share the same "
+        f"the request metrics, no body, no model): **{mean_std(healthz)} requests/s**. Both share the same "
         "cores, so a request that costs the framework's time plus one text's model time cannot be answered faster "
         f"than 1 / (1 / ceiling + 1 / offline) = **{bound:.0f} requests/s, {bound / np.mean(offline):.0%} of "
         "offline**, whatever the batching, with these gunicorn settings.", "",
@@ -145,10 +139,10 @@ def markdown(report: dict) -> str:
     for label, key in (("batching on", "batched"), ("batching off", "unbatched")):
         for i, connections in enumerate(report["concurrency"]):
             rows = [r[key][i] for r in report["repeats"]]
-            lines.append(f"| {label} | {connections} | {_mean_std([r['throughput'] for r in rows])} | "
-                         f"{_mean_std([r['p50_ms'] for r in rows], 1)} | {_mean_std([r['p95_ms'] for r in rows], 1)} | "
-                         f"{_mean_std([r['p99_ms'] for r in rows], 1)} | {sum(r['errors'] for r in rows)} | "
-                         f"{_mean_std([r['load_before'] for r in rows], 1)} |")
+            lines.append(f"| {label} | {connections} | {mean_std([r['throughput'] for r in rows])} | "
+                         f"{mean_std([r['p50_ms'] for r in rows], 1)} | {mean_std([r['p95_ms'] for r in rows], 1)} | "
+                         f"{mean_std([r['p99_ms'] for r in rows], 1)} | {sum(r['errors'] for r in rows)} | "
+                         f"{mean_std([r['load_before'] for r in rows], 1)} |")
     goals = report["goals"]
     lines += ["", "Goals (issue 5), on the means, with each repeat's value:", "",
               f"- concurrency 32, batching on / batching off: {goals['speedup_vs_unbatched']:.2f}x (goal >= 2x): "

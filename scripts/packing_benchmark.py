@@ -9,7 +9,7 @@ probabilities.
 
 Usage (train the model first: `textcnn train --dataset mr --preset fast --output-dir runs/mr`):
 
-    python scripts/packing_benchmark.py --model runs/mr/model.textcnn --output benchmarks/packing
+    python -m scripts.packing_benchmark --model runs/mr/model.textcnn --output benchmarks/packing
 """
 
 from __future__ import annotations
@@ -24,10 +24,9 @@ from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from load_benchmark import _mean_std  # noqa: E402
-from service_load import mr_bodies  # noqa: E402
+from textcnn.metrics import mean_std
+from scripts.service_load import mr_bodies
 
 
 def cpu_ms_per_text(classifier, batches: list[list], packing: bool) -> float:
@@ -50,7 +49,7 @@ def markdown(report: dict) -> str:
              "| texts per call | padded ms/text | packed ms/text | padded / packed |",
              "|---:|---:|---:|---:|"]
     for row in report["rows"]:
-        lines.append(f"| {row['batch_size']} | {_mean_std(row['padded'], 3)} | {_mean_std(row['packed'], 3)} | "
+        lines.append(f"| {row['batch_size']} | {mean_std(row['padded'], 3)} | {mean_std(row['packed'], 3)} | "
                      f"{np.mean(row['padded']) / np.mean(row['packed']):.2f}x |")
     lines += ["", f"Largest difference between the two paths' probabilities over {report['compared']} texts: "
               f"{report['max_abs_difference']:.2e}."]

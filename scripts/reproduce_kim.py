@@ -61,10 +61,9 @@ def main() -> int:
 
     from textcnn.config import TrainConfig
     from textcnn.training import cross_validate, fit
+    from textcnn.training.experiments import parse_overrides
 
-    overrides = dict(item.split("=", 1) for item in args.set)
-    overrides = {k: json.loads(v) if v[:1] in "0123456789[-" or v in ("true", "false", "null") else v
-                 for k, v in overrides.items()}
+    overrides = parse_overrides(args.set)
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     store_path = out.with_suffix(".json")

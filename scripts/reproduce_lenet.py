@@ -28,16 +28,13 @@ from pathlib import Path
 
 import numpy as np
 
+from textcnn.metrics import mean_std
+from textcnn.training.experiments import parse_overrides
+
 TUTORIAL = {"validation_error": 0.91, "test_error": 0.92, "minutes": 380,
             "machine": "Core i7-2600K CPU (2011), Theano"}
 GOAL = {"lenet-tutorial": (0.92, 15), "lenet5": (1.0, None)}  # test error %, training minutes
 MODERN_GOAL = (0.6, None)
-
-
-def parse_overrides(items: list[str]) -> dict:
-    pairs = dict(item.split("=", 1) for item in items)
-    return {k: json.loads(v) if v[:1] in "0123456789[-" or v in ("true", "false", "null") else v
-            for k, v in pairs.items()}
 
 
 def main() -> int:
@@ -100,14 +97,6 @@ def main() -> int:
     return 0
 
 
-def _mean_std(values) -> str:
-    """"mean ± std" over seeds; one seed has no spread to report ("± n/a")."""
-    values = np.asarray(values, dtype=float)
-    if len(values) < 2:
-        return f"{values.mean():.2f} ± n/a"
-    return f"{values.mean():.2f} ± {values.std(ddof=1):.2f}"
-
-
 def write_table(out: Path, store: dict, args, preset: str) -> None:
     runs = sorted(store["runs"], key=lambda r: r["seed"])
     config = store.get("config", {})
@@ -125,10 +114,10 @@ def write_table(out: Path, store: dict, args, preset: str) -> None:
         lines.append(f"| {run['seed']} | {run['validation_error']:.2f} | {run['test_error']:.2f} | {run['best_epoch']} | "
                      f"{run['epochs']} | {run['train_seconds'] / 60:.1f} min | {run['wall_seconds'] / 60:.1f} min |")
     if runs:
-        lines.append(f"| **mean ± std** | **{_mean_std([r['validation_error'] for r in runs])}** | "
-                     f"**{_mean_std([r['test_error'] for r in runs])}** | | | "
-                     f"{_mean_std([r['train_seconds'] / 60 for r in runs])} min | "
-                     f"{_mean_std([r['wall_seconds'] / 60 for r in runs])} min |")
+        lines.append(f"| **mean ± std** | **{mean_std([r['validation_error'] for r in runs])}** | "
+                     f"**{mean_std([r['test_error'] for r in runs])}** | | | "
+                     f"{mean_std([r['train_seconds'] / 60 for r in runs])} min | "
+                     f"{mean_std([r['wall_seconds'] / 60 for r in runs])} min |")
     lines += [
         f"| deeplearning.net tutorial | {TUTORIAL['validation_error']} | {TUTORIAL['test_error']} | | | "
         f"{TUTORIAL['minutes']} min | ({TUTORIAL['machine']}) |",

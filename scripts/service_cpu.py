@@ -3,7 +3,7 @@ Flask, our route, the batcher's Python side of the model call), TensorFlow's com
 kernel time of each, and wrk; the mean batch size (from /metrics) and the connections each worker
 holds.
 
-    TEXTCNN_DATA_DIR=../shared/data python scripts/service_cpu.py --model runs/mr/model.textcnn \
+    TEXTCNN_DATA_DIR=../shared/data python -m scripts.service_cpu --model runs/mr/model.textcnn \
         --connections 32 --repeats 3 --max-batch-size 64 1 --output benchmarks/service_cpu
 
 Linux only (reads /proc). Each repeat starts a fresh service per `--max-batch-size` setting
@@ -24,9 +24,8 @@ from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from load_benchmark import _mean_std  # noqa: E402
-from service_load import Service, add_service_arguments, mr_bodies, run_wrk  # noqa: E402
+from textcnn.metrics import mean_std
+from scripts.service_load import Service, add_service_arguments, mr_bodies, run_wrk
 
 TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 
@@ -140,16 +139,16 @@ def section(runs: list[dict], max_batch_size: int) -> list[str]:
     keys = sorted({k for r in runs for k in r["cores"]}, key=lambda k: -np.mean([r["cores"].get(k, 0) for r in runs]))
     total = [sum(r["core_ms_per_request"].values()) for r in runs]
     lines = [f"## max_batch_size {max_batch_size}", "",
-             f"- throughput: {_mean_std([r['throughput'] for r in runs])} requests/s "
-             f"(errors: {sum(r['errors'] for r in runs)}), p99 {_mean_std([r['p99_ms'] for r in runs], 1)} ms",
-             f"- texts per model call: {_mean_std([r['mean_batch'] for r in runs], 1)}", "",
+             f"- throughput: {mean_std([r['throughput'] for r in runs])} requests/s "
+             f"(errors: {sum(r['errors'] for r in runs)}), p99 {mean_std([r['p99_ms'] for r in runs], 1)} ms",
+             f"- texts per model call: {mean_std([r['mean_batch'] for r in runs], 1)}", "",
              "| threads | cores busy | core-ms per request | share |", "|---|---|---|---|"]
     for key in keys:
         busy = [r["cores"].get(key, 0) for r in runs]
         per = [r["core_ms_per_request"].get(key, 0) for r in runs]
         share = [p / t for p, t in zip(per, total)]
-        lines.append(f"| {key} | {_mean_std(busy, 2)} | {_mean_std(per, 3)} | {np.mean(share):.0%} |")
-    lines.append(f"| total counted | | {_mean_std(total, 3)} | |")
+        lines.append(f"| {key} | {mean_std(busy, 2)} | {mean_std(per, 3)} | {np.mean(share):.0%} |")
+    lines.append(f"| total counted | | {mean_std(total, 3)} | |")
     lines += ["", "Each repeat (a worker's Python threads can use at most one core, its GIL's; a repeat where "
               "they use about one core in all had its connections on one worker):", "",
               "| repeat | requests/s | texts per call | connections per worker | worker Python threads (user + system), cores |",
@@ -178,7 +177,7 @@ def main(argv=None) -> int:
             runs.append({"max_batch_size": size, **measure_once(args, bodies, size)})
             print(f"repeat {repeat}, max_batch_size {size}: {runs[-1]['throughput']:.0f} req/s, "
                   f"batch {runs[-1]['mean_batch']:.1f}", flush=True)
-    report = {"command": "python scripts/service_cpu.py " + " ".join(argv if argv is not None else sys.argv[1:]),
+    report = {"command": "python -m scripts.service_cpu " + " ".join(argv if argv is not None else sys.argv[1:]),
               "machine": f"{os.cpu_count()} cores", "connections": args.connections, "workers": args.workers,
               "threads": args.threads, "max_batch_size": args.max_batch_size, "repeat_count": args.repeats,
               "repeats": runs}

@@ -91,7 +91,7 @@ class Service:
         gunicorn = Path(sys.executable).with_name("gunicorn")
         self.log = open(self.directory / "gunicorn.log", "w")
         self.process = subprocess.Popen([str(gunicorn), "-c", "service/gunicorn.conf.py", "-b", self.url[7:],
-                                         "service.wsgi:app"], cwd=ROOT, env=env, stdout=self.log,
+                                         "textcnn_service.wsgi:app"], cwd=ROOT, env=env, stdout=self.log,
                                         stderr=subprocess.STDOUT, start_new_session=True)
         self._wait_ready(180)
 

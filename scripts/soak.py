@@ -13,7 +13,7 @@ highest memory of the first and the second half of the measured rounds (see `sum
 
 Usage:
 
-    python scripts/soak.py --model runs/mr/model.textcnn --output benchmarks/service_soak
+    python -m scripts.soak --model runs/mr/model.textcnn --output benchmarks/service_soak
 
 Exits 1 when a request failed or memory grew past the bound. Needs `wrk`.
 """
@@ -28,10 +28,8 @@ import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from service_load import Service, add_service_arguments, mr_bodies, require_wrk, run_wrk  # noqa: E402
+from scripts.service_load import Service, add_service_arguments, mr_bodies, require_wrk, run_wrk
 
 
 def main(argv=None) -> int:

@@ -9,9 +9,9 @@ and the raw numbers as JSON.
 
 Usage (train the model first: `textcnn train --dataset mr --preset fast --output-dir runs/mr`):
 
-    python scripts/worker_sizing.py --model runs/mr/model.textcnn --layouts 1x32 2x16 2x32 \
+    python -m scripts.worker_sizing --model runs/mr/model.textcnn --layouts 1x32 2x16 2x32 \
         --output benchmarks/service_workers
-    python scripts/worker_sizing.py --model runs/mr/model.textcnn --layouts 2x32:gthread 2x32 \
+    python -m scripts.worker_sizing --model runs/mr/model.textcnn --layouts 2x32:gthread 2x32 \
         --ceiling --output benchmarks/service_worker_class
 
 `--ceiling` also measures `GET /healthz` (the framework's own ceiling) in every run.
@@ -30,10 +30,10 @@ from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from load_benchmark import _mean_std, measure  # noqa: E402
-from service_load import mr_bodies, require_wrk  # noqa: E402
+from scripts.load_benchmark import measure
+from textcnn.metrics import mean_std
+from scripts.service_load import mr_bodies, require_wrk
 
 
 def layout(text: str) -> tuple[int, int, str | None]:
@@ -58,15 +58,15 @@ def markdown(report: dict) -> str:
              f"per request, {report['seconds']} s per measurement; micro-batching on (max_batch_size 64, "
              "max_batch_wait_ms 2); TensorFlow intra-op threads = cores / workers. The layouts take turns in "
              f"each of {report['rounds']} rounds.", "",
-             "Worker class: the config's (`service.worker.ServiceWorker`) unless the layout names one.", "",
+             "Worker class: the config's (`textcnn_service.worker.ServiceWorker`) unless the layout names one.", "",
              "| workers x threads | requests/s | p50 ms | p99 ms | requests/s per round |"
              + (" GET /healthz requests/s |" if report.get("ceiling") else ""),
              "|---|---:|---:|---:|---|" + ("---:|" if report.get("ceiling") else "")]
     for name, runs in report["layouts"].items():
-        lines.append(f"| {name} | {_mean_std([r['throughput'] for r in runs])} | "
-                     f"{_mean_std([r['p50_ms'] for r in runs], 1)} | {_mean_std([r['p99_ms'] for r in runs], 1)} | "
+        lines.append(f"| {name} | {mean_std([r['throughput'] for r in runs])} | "
+                     f"{mean_std([r['p50_ms'] for r in runs], 1)} | {mean_std([r['p99_ms'] for r in runs], 1)} | "
                      + ", ".join(f"{r['throughput']:.0f}" for r in runs) + " |"
-                     + (f" {_mean_std([r['healthz'] for r in runs])} |" if report.get("ceiling") else ""))
+                     + (f" {mean_std([r['healthz'] for r in runs])} |" if report.get("ceiling") else ""))
     return "\n".join(lines) + "\n"
 
 

@@ -27,11 +27,11 @@ from collections.abc import Mapping
 
 from flask import Flask, g, request
 
-from service.config import ServiceConfig
-from service.errors import register_error_handlers
-from service.metrics import Metrics
-from service.registry import ModelRegistry
-from service.runtime import configure_tensorflow
+from textcnn_service.config import ServiceConfig
+from textcnn_service.errors import register_error_handlers
+from textcnn_service.metrics import Metrics
+from textcnn_service.registry import ModelRegistry
+from textcnn_service.runtime import configure_tensorflow
 
 log = logging.getLogger("textcnn.service")
 
@@ -67,8 +67,8 @@ def create_app(config: ServiceConfig | Mapping | None = None, registry: ModelReg
     app.extensions["textcnn_config"] = config
     app.extensions["textcnn_metrics"] = metrics
 
-    from service.routes import classify, health, huggingface, models, openapi, page, tfserving, v2
-    from service.routes import metrics as metrics_routes
+    from textcnn_service.routes import classify, health, huggingface, models, openapi, page, tfserving, v2
+    from textcnn_service.routes import metrics as metrics_routes
 
     for module in (classify, models, health, metrics_routes, tfserving, v2, huggingface, openapi, page):
         app.register_blueprint(module.bp)

@@ -13,7 +13,7 @@ import signal
 import sys
 import threading
 
-from service.config import ServiceConfig
+from textcnn_service.config import ServiceConfig
 from textcnn.options import add_dataclass_arguments, given_values
 
 
@@ -52,7 +52,7 @@ def serve(args: argparse.Namespace) -> int:
     """Runs the threaded development server until SIGTERM or Ctrl-C, then drains."""
     from werkzeug.serving import make_server
 
-    from service.app import create_app
+    from textcnn_service.app import create_app
 
     config = config_from_args(args)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")

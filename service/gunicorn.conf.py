@@ -2,11 +2,11 @@
 
 Run::
 
-    TEXTCNN_MODELS_DIR=models gunicorn -c service/gunicorn.conf.py service.wsgi:app
+    TEXTCNN_MODELS_DIR=models gunicorn -c service/gunicorn.conf.py textcnn_service.wsgi:app
 
 Recommended settings (each overridable by an environment variable or a gunicorn flag):
 
-- ``worker_class = "service.worker.ServiceWorker"`` (``TEXTCNN_WORKER_CLASS``, ``-k``): gunicorn's
+- ``worker_class = "textcnn_service.worker.ServiceWorker"`` (``TEXTCNN_WORKER_CLASS``, ``-k``): gunicorn's
   threaded worker (``gthread``), whose thread answers a busy kept-alive connection's next request
   itself instead of handing the connection back to the main thread (``TEXTCNN_LINGER_MS``, 5 ms:
   see ``service/worker.py``). Request threads mostly wait on the model's micro-batcher, and one
@@ -45,7 +45,7 @@ import shutil
 import sys
 import tempfile
 
-from service.config import ServiceConfig
+from textcnn_service.config import ServiceConfig
 from textcnn.errors import TextcnnError
 
 
@@ -68,7 +68,7 @@ _cores = os.cpu_count() or 1
 
 bind = os.environ.get("TEXTCNN_BIND", f"{_config.host}:{_config.port}")
 workers = _positive_int("TEXTCNN_WORKERS", _cores)
-worker_class = os.environ.get("TEXTCNN_WORKER_CLASS", "service.worker.ServiceWorker")
+worker_class = os.environ.get("TEXTCNN_WORKER_CLASS", "textcnn_service.worker.ServiceWorker")
 threads = _positive_int("TEXTCNN_THREADS", 32)
 preload_app = False
 timeout = 120

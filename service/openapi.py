@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from textcnn import __version__
 
-from service.config import ServiceConfig
+from textcnn_service.config import ServiceConfig
 
 JSON = "application/json"
 # The statuses an endpoint that reads a body may refuse it with.

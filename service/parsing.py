@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 from flask import Request
 
-from service.config import ServiceConfig
-from service.errors import ApiError
+from textcnn_service.config import ServiceConfig
+from textcnn_service.errors import ApiError
 
 CLASSIFY_FIELDS = ("texts", "text", "images", "top_k", "model", "version")
 

@@ -26,11 +26,11 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from service.batching import BatcherClosedError
-from service.config import ServiceConfig
-from service.errors import ApiError
-from service.runtime import freeze_heap
-from service.served_model import ServedModel
+from textcnn_service.batching import BatcherClosedError
+from textcnn_service.config import ServiceConfig
+from textcnn_service.errors import ApiError
+from textcnn_service.runtime import freeze_heap
+from textcnn_service.served_model import ServedModel
 
 log = logging.getLogger("textcnn.service")
 
@@ -55,7 +55,7 @@ def _served_class(classifier):
     from textcnn.inference.image import ImageClassifier
 
     if isinstance(classifier, ImageClassifier):
-        from service.served_image_model import ServedImageModel
+        from textcnn_service.served_image_model import ServedImageModel
 
         return ServedImageModel
     return ServedModel

@@ -9,8 +9,8 @@ import io
 
 import numpy as np
 
-from service.errors import ApiError
-from service.served_model import ServedModel
+from textcnn_service.errors import ApiError
+from textcnn_service.served_model import ServedModel
 
 MAX_IMAGE_PIXELS = 4096 * 4096  # larger images are refused before they are decoded
 

@@ -8,8 +8,8 @@ from concurrent.futures import TimeoutError as FutureTimeout
 
 import numpy as np
 
-from service.batching import MicroBatcher
-from service.errors import ApiError
+from textcnn_service.batching import MicroBatcher
+from textcnn_service.errors import ApiError
 
 WARMUP_TEXTS = ("warm up", "a slightly longer sentence to warm the model up , with punctuation !")
 

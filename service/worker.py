@@ -11,7 +11,7 @@ other connection is waiting for a thread. A connection that stays quiet, or a wo
 queued for its threads, falls back to gunicorn's own path, so idle keep-alive clients hold no
 thread and a busy connection cannot starve the others.
 
-Use it with ``worker_class = "service.worker.ServiceWorker"`` (the default of
+Use it with ``worker_class = "textcnn_service.worker.ServiceWorker"`` (the default of
 ``service/gunicorn.conf.py``).
 """
 

@@ -1,4 +1,4 @@
-"""The WSGI entry point: ``gunicorn -c service/gunicorn.conf.py service.wsgi:app``.
+"""The WSGI entry point: ``gunicorn -c service/gunicorn.conf.py textcnn_service.wsgi:app``.
 
 Importing this module builds the app, and the app starts loading models. gunicorn imports it in
 each worker after the fork (``preload_app = False`` in ``service/gunicorn.conf.py``): a TensorFlow
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 
-from service.app import create_app
+from textcnn_service.app import create_app
 
 _gunicorn = logging.getLogger("gunicorn.error")
 _service = logging.getLogger("textcnn.service")

@@ -35,3 +35,16 @@ def test_the_contracts_would_catch_a_violation(tmp_path):
         offending.unlink()
     assert done.returncode != 0
     assert "textcnn.layers._lint_probe" in done.stdout
+
+
+def test_the_folders_are_only_imported_under_their_installed_names():
+    """service/ and embeddings/ install as textcnn_service and textcnn_embeddings; nothing may
+    import the folders under their bare names (from the repository root they would load a second,
+    separate copy of every module)."""
+    code = ("import sys, textcnn_embeddings as e, textcnn_service.app, textcnn.cli\n"
+            "e.build_matrix, e.load, e.default_cache_dir, e.train\n"
+            "textcnn.cli.build_parser()\n"
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('service', 'embeddings')))")
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip().splitlines()[-1] == "[]"

@@ -1,10 +1,6 @@
 """scripts/soak.py's verdict: memory is measured from the end of the warm-up, every error counts."""
 
-import sys
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
-import soak  # noqa: E402
+from scripts import soak
 
 
 def _rounds(rss, errors=0):
@@ -33,7 +29,7 @@ def test_an_error_in_the_warm_up_fails():
 
 def test_markdown_names_warm_up_rounds():
     warmup, rounds = _rounds([800, 900]), _rounds([910, 920])
-    report = {"command": "python scripts/soak.py", "machine": "x", "settings": {"workers": 1, "threads": 32,
+    report = {"command": "python -m scripts.soak", "machine": "x", "settings": {"workers": 1, "threads": 32,
               "concurrency": 32}, "warmup": warmup, "rounds": rounds, **soak.summarise(warmup, rounds, 64)}
     table = soak.markdown(report)
     assert "| warm-up 2 | 10000 | 0 | 500 | 100.0 | 900.0 | 2.0 |" in table

@@ -71,3 +71,20 @@ def format_report(report: dict) -> str:
     for label, row in zip(report["labels"], cells):
         lines.append(f"{label:<{width}}  " + " ".join(f"{c:>{cell}}" for c in row))
     return "\n".join(lines)
+
+
+def mean_std(values, digits: int = 2, scale: float = 1.0) -> str:
+    """``"mean ± std"`` of repeated runs (sample std); ``None`` values are left out, one run has no
+    spread (``"± n/a"``), none gives ``"n/a"``.
+
+    Example:
+    >>> mean_std([0.5, 0.7], digits=1, scale=100)
+    '60.0 ± 14.1'
+    """
+    values = np.asarray([v for v in values if v is not None], dtype=float) * scale
+    if len(values) == 0:
+        return "n/a"
+    if len(values) < 2:
+        return f"{values.mean():.{digits}f} ± n/a"
+    return f"{values.mean():.{digits}f} ± {values.std(ddof=1):.{digits}f}"
+

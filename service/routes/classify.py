@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, g, jsonify, request
 
-from service.parsing import ClassifyRequest
+from textcnn_service.parsing import ClassifyRequest
 
 bp = Blueprint("classify", __name__)
 

@@ -16,8 +16,8 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, g, jsonify, request
 
-from service.errors import ApiError
-from service.parsing import check_texts, json_object, parse_integer, parse_version, type_name
+from textcnn_service.errors import ApiError
+from textcnn_service.parsing import check_texts, json_object, parse_integer, parse_version, type_name
 
 bp = Blueprint("huggingface", __name__, url_prefix="/hf")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify
 
-from service.openapi import openapi_document
+from textcnn_service.openapi import openapi_document
 
 bp = Blueprint("openapi", __name__)
 

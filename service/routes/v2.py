@@ -25,8 +25,8 @@ from flask import Blueprint, Response, current_app, g, jsonify, request
 
 from textcnn import __version__
 
-from service.errors import ApiError
-from service.parsing import check_texts, json_body, parse_version, type_name
+from textcnn_service.errors import ApiError
+from textcnn_service.parsing import check_texts, json_body, parse_version, type_name
 
 bp = Blueprint("v2", __name__, url_prefix="/v2")
 

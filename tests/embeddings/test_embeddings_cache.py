@@ -8,10 +8,10 @@ import shutil
 import numpy as np
 import pytest
 
-import embeddings.matrix
-from embeddings import build_matrix
-from embeddings.cache import MatrixCache, default_cache_dir, source_identity
-from embeddings.sources import resolve_source
+import textcnn_embeddings.matrix
+from textcnn_embeddings import build_matrix
+from textcnn_embeddings.cache import MatrixCache, default_cache_dir, source_identity
+from textcnn_embeddings.sources import resolve_source
 
 VOCABULARY = ["<pad>", "<unk>", "the", "movie", "Paris", "unseen"]
 
@@ -23,19 +23,19 @@ def forbid_reading(monkeypatch) -> None:
         raise AssertionError("the source was read")
 
     for name in ("read_rows", "detect_format", "sha256_of_file"):
-        monkeypatch.setattr(embeddings.matrix, name, fail)
+        monkeypatch.setattr(textcnn_embeddings.matrix, name, fail)
 
 
 @pytest.fixture
 def counting_reads(monkeypatch) -> list:
     calls = []
-    real = embeddings.matrix.read_rows
+    real = textcnn_embeddings.matrix.read_rows
 
     def counted(*args, **kwargs):
         calls.append(args[0].path)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(embeddings.matrix, "read_rows", counted)
+    monkeypatch.setattr(textcnn_embeddings.matrix, "read_rows", counted)
     return calls
 
 

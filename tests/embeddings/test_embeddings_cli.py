@@ -8,7 +8,7 @@ import json
 import numpy as np
 import pytest
 
-from embeddings.cli import read_counts_file, read_vocabulary_file, register
+from textcnn_embeddings.cli import read_counts_file, read_vocabulary_file, register
 from textcnn.errors import TextcnnError
 
 

@@ -9,7 +9,7 @@ import math
 import numpy as np
 import pytest
 
-from embeddings import build_matrix, coverage_path, write_matrix
+from textcnn_embeddings import build_matrix, coverage_path, write_matrix
 from textcnn.errors import TextcnnError
 
 PAD, UNK = "<pad>", "<unk>"

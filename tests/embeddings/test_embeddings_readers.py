@@ -9,8 +9,8 @@ import warnings
 import numpy as np
 import pytest
 
-from embeddings.readers import read_rows
-from embeddings.sources import detect_format, resolve_source
+from textcnn_embeddings.readers import read_rows
+from textcnn_embeddings.sources import detect_format, resolve_source
 from textcnn.errors import TextcnnError
 
 FILE_FORMATS = ["word2vec-text", "word2vec-binary", "fasttext-vec", "glove-text", "kv", "glove-zip", "glove-gzip"]
@@ -207,7 +207,7 @@ def test_large_kv_is_memory_mapped(tmp_path, keyed, vectors):
     assert (tmp_path / "large.kv.vectors.npy").is_file()
     source = resolve_source(path)
     assert source.files == (path, tmp_path / "large.kv.vectors.npy")
-    import embeddings
+    import textcnn_embeddings as embeddings
 
     loaded = embeddings.load(path)
     assert isinstance(loaded.keyed_vectors.vectors, np.memmap)

@@ -6,7 +6,7 @@ import zipfile
 
 import pytest
 
-from embeddings.sources import NAMED_SOURCES, detect_format, resolve_source
+from textcnn_embeddings.sources import NAMED_SOURCES, detect_format, resolve_source
 from textcnn.errors import TextcnnError
 
 

@@ -7,8 +7,8 @@ import gzip
 import numpy as np
 import pytest
 
-import embeddings
-from embeddings.training import Corpus
+import textcnn_embeddings as embeddings
+from textcnn_embeddings.training import Corpus
 from textcnn.errors import TextcnnError
 
 TOPICS = {

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-import embeddings
+import textcnn_embeddings as embeddings
 from textcnn.errors import TextcnnError
 
 

@@ -93,8 +93,8 @@ def models_dir(model_file, tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def registry(models_dir):
     """A loaded registry over `models_dir`, shared by the read-only tests."""
-    from service.config import ServiceConfig
-    from service.registry import ModelRegistry
+    from textcnn_service.config import ServiceConfig
+    from textcnn_service.registry import ModelRegistry
 
     registry = ModelRegistry(ServiceConfig.load({"models_dir": str(models_dir)}, environ={}))
     registry.load()
@@ -104,7 +104,7 @@ def registry(models_dir):
 
 @pytest.fixture(scope="session")
 def app(registry):
-    from service.app import create_app
+    from textcnn_service.app import create_app
 
     return create_app({"models_dir": str(registry.models_dir), "max_texts": 8, "max_text_chars": 1_100_000,
                        "max_body_bytes": 4 * 1024 * 1024, "default_top_k": 1}, registry=registry)

@@ -38,7 +38,7 @@ def test_one_worker_per_core_with_one_intra_op_thread_each(monkeypatch, tmp_path
     conf = _load(monkeypatch, tmp_path, cores)
     assert conf["workers"] == cores
     assert conf["threads"] == 32
-    assert conf["worker_class"] == "service.worker.ServiceWorker"
+    assert conf["worker_class"] == "textcnn_service.worker.ServiceWorker"
     assert conf["preload_app"] is False
     assert _post_fork(conf, conf["workers"]) == ("1", "1")
 
@@ -66,14 +66,14 @@ def test_a_bad_setting_stops_with_one_line(monkeypatch, tmp_path, name, value):
 
 @pytest.mark.parametrize("raw, expected", [("", 5.0), ("0", 0.0), ("2.5", 2.5)])
 def test_linger_ms_from_the_environment(raw, expected):
-    from service.worker import linger_ms_from
+    from textcnn_service.worker import linger_ms_from
 
     assert linger_ms_from({"TEXTCNN_LINGER_MS": raw}) == expected
 
 
 @pytest.mark.parametrize("raw", ["-1", "soon", "nan", "inf"])
 def test_a_bad_linger_ms_is_refused(raw):
-    from service.worker import linger_ms_from
+    from textcnn_service.worker import linger_ms_from
 
     with pytest.raises(SystemExit, match=f"TEXTCNN_LINGER_MS must be a number of milliseconds >= 0. Received: '{raw}'"):
         linger_ms_from({"TEXTCNN_LINGER_MS": raw})
@@ -83,7 +83,7 @@ def test_a_bad_linger_ms_is_refused(raw):
 def test_gunicorn_refuses_a_bad_setting_with_one_line_and_no_traceback(tmp_path, name):
     gunicorn = Path(sys.executable).with_name("gunicorn")
     env = {**os.environ, name: "many", "TEXTCNN_MODELS_DIR": str(tmp_path), "PROMETHEUS_MULTIPROC_DIR": str(tmp_path)}
-    done = subprocess.run([str(gunicorn), "-c", str(CONF), "-b", "127.0.0.1:0", "service.wsgi:app"], env=env,
+    done = subprocess.run([str(gunicorn), "-c", str(CONF), "-b", "127.0.0.1:0", "textcnn_service.wsgi:app"], env=env,
                           cwd=CONF.parents[1], capture_output=True, text=True, timeout=120)
     assert done.returncode != 0
     assert "Traceback" not in done.stderr, done.stderr

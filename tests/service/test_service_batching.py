@@ -8,7 +8,7 @@ import time
 import numpy as np
 import pytest
 
-from service.batching import BatcherClosedError, MicroBatcher
+from textcnn_service.batching import BatcherClosedError, MicroBatcher
 
 
 class FakeModel:

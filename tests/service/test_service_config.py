@@ -6,8 +6,8 @@ import argparse
 
 import pytest
 
-from service.cli import config_from_args, register
-from service.config import ServiceConfig
+from textcnn_service.cli import config_from_args, register
+from textcnn_service.config import ServiceConfig
 from textcnn.errors import TextcnnError
 
 

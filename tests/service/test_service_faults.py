@@ -25,7 +25,7 @@ def _gunicorn(models_dir, tmp_path, workers):
     gunicorn = Path(sys.executable).with_name("gunicorn")
     env = _environment(models_dir, PROMETHEUS_MULTIPROC_DIR=str(tmp_path / "metrics"))
     process, lines = _start([str(gunicorn), "-c", "service/gunicorn.conf.py", "-b", "127.0.0.1:0", "-w", str(workers),
-                             "--threads", "4", "--graceful-timeout", "20", "service.wsgi:app"], env)
+                             "--threads", "4", "--graceful-timeout", "20", "textcnn_service.wsgi:app"], env)
     port = _free_port_from(lines, r"Listening at: http://127\.0\.0\.1:(\d+)", process, 30)
     _wait_for(lambda: sum("serving toy version 1" in line for line in lines) >= workers, process, lines)
     return process, lines, f"http://127.0.0.1:{port}"

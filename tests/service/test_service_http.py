@@ -95,7 +95,7 @@ def _environment(models_dir, **extra):
 
 
 def test_textcnn_serve_runs_and_stops_on_sigterm(models_dir):
-    code = ("import argparse, sys; from service.cli import register; p = argparse.ArgumentParser(prog='textcnn'); "
+    code = ("import argparse, sys; from textcnn_service.cli import register; p = argparse.ArgumentParser(prog='textcnn'); "
             "register(p.add_subparsers(dest='command')); a = p.parse_args(sys.argv[1:]); sys.exit(a.func(a))")
     process, lines = _start([sys.executable, "-c", code, "serve", "--models", str(models_dir), "--port", "0",
                              "--max-batch-size", "16"], _environment(models_dir))
@@ -119,7 +119,7 @@ def test_gunicorn_with_two_workers(model_file, reversed_file, install, tmp_path)
     install(models_dir, "toy", 1, model_file)
     env = _environment(models_dir, PROMETHEUS_MULTIPROC_DIR=str(tmp_path / "metrics"))
     process, lines = _start([str(gunicorn), "-c", "service/gunicorn.conf.py", "-b", "127.0.0.1:0", "-w", "2",
-                             "--threads", "4", "service.wsgi:app"], env)
+                             "--threads", "4", "textcnn_service.wsgi:app"], env)
     try:
         port = _free_port_from(lines, r"Listening at: http://127\.0\.0\.1:(\d+)", process, 30)
         url = f"http://127.0.0.1:{port}"

@@ -15,9 +15,9 @@ from tests.service.test_service_page import browser  # noqa: F401  (the headless
 
 @pytest.fixture(scope="module")
 def image_app(tmp_path_factory, trained_image_model, model_file, install):
-    from service.app import create_app
-    from service.config import ServiceConfig
-    from service.registry import ModelRegistry
+    from textcnn_service.app import create_app
+    from textcnn_service.config import ServiceConfig
+    from textcnn_service.registry import ModelRegistry
 
     models_dir = tmp_path_factory.mktemp("image-models")
     install(models_dir, "digits", 1, trained_image_model["model"])

@@ -12,8 +12,8 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (content_type_conformance, response_headers_conformance,
                                                 response_schema_conformance, status_code_conformance)
 
-from service.config import ServiceConfig
-from service.openapi import openapi_document
+from textcnn_service.config import ServiceConfig
+from textcnn_service.openapi import openapi_document
 
 EXAMPLES = 8  # per operation and mode
 

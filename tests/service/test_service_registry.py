@@ -13,9 +13,9 @@ import weakref
 import numpy as np
 import pytest
 
-from service.app import create_app
-from service.config import ServiceConfig
-from service.registry import ModelRegistry, valid_name
+from textcnn_service.app import create_app
+from textcnn_service.config import ServiceConfig
+from textcnn_service.registry import ModelRegistry, valid_name
 
 
 def make_registry(models_dir, loader=None, **overrides) -> ModelRegistry:

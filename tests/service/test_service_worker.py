@@ -1,4 +1,4 @@
-"""service.worker.ServiceWorker under a real gunicorn: a busy kept-alive connection is answered by
+"""textcnn_service.worker.ServiceWorker under a real gunicorn: a busy kept-alive connection is answered by
 the thread that answered it before, and no connection waits on another's."""
 
 import os
@@ -22,7 +22,7 @@ def gunicorn_url(request):
     """gunicorn with one ServiceWorker of `request.param` threads serving tests/service/threads_app.py."""
     threads, linger = getattr(request, "param", (2, "5"))
     env = {**os.environ, "TEXTCNN_LINGER_MS": linger}
-    process, lines = _start([str(Path(sys.executable).with_name("gunicorn")), "-k", "service.worker.ServiceWorker",
+    process, lines = _start([str(Path(sys.executable).with_name("gunicorn")), "-k", "textcnn_service.worker.ServiceWorker",
                              "-w", "1", "--threads", str(threads), "--keep-alive", "5", "-b", "127.0.0.1:0",
                              "tests.service.threads_app:app"], env)
     try:

@@ -21,11 +21,10 @@ import typing
 from collections.abc import Iterable
 from pathlib import Path
 
-import numpy as np
-
 from textcnn.artifact import atomic_write
 from textcnn.config import TrainConfig
 from textcnn.errors import TextcnnError
+from textcnn.metrics import mean_std  # noqa: F401  (part of this module's API)
 from textcnn.options import parse_value
 
 
@@ -42,16 +41,6 @@ def parse_overrides(items: Iterable[str]) -> dict:
             raise TextcnnError(f"--set takes FIELD=VALUE with a TrainConfig field. Received: {item!r}")
         overrides[name] = parse_value(text, hints[name], name)
     return overrides
-
-
-def mean_std(values, digits: int = 2, scale: float = 1.0) -> str:
-    """``"mean ± std"`` (sample std over runs); one run has no spread (``"± n/a"``)."""
-    values = np.asarray(list(values), dtype=float) * scale
-    if len(values) == 0:
-        return "n/a"
-    if len(values) < 2:
-        return f"{values.mean():.{digits}f} ± n/a"
-    return f"{values.mean():.{digits}f} ± {values.std(ddof=1):.{digits}f}"
 
 
 class RunStore:

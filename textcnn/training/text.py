@@ -33,7 +33,7 @@ def embedding_matrix_for(config: TrainConfig, vocabulary: Vocabulary, verbose: i
     """The pretrained matrix and its provenance, or ``(None, provenance)`` for ``rand``."""
     if config.variant == "rand":
         return None, {"variant": "rand", "source": None}
-    import embeddings
+    import textcnn_embeddings as embeddings
 
     matrix, coverage = embeddings.build_matrix(config.vectors, vocabulary.tokens,
                                                token_counts=vocabulary.counts, seed=config.seed)
