@@ -61,6 +61,23 @@ def cmd_cv(args) -> int:
     return 0
 
 
+def cmd_tune(args) -> int:
+    if args.trials is not None and args.trials < 1:  # before loading anything
+        raise TextcnnError(f"--trials must be at least 1. Received: {args.trials}")
+    if args.time_budget is not None and not args.time_budget > 0:
+        raise TextcnnError(f"--time-budget must be a positive number of seconds. Received: {args.time_budget:g}")
+    from textcnn.training.tune import train_command, tune
+
+    if "preset" not in vars(args) and not args.config_file:
+        args.preset = "fast"  # Adam, as the learning-rate range assumes
+    config = config_from_args(args)
+    with contextlib.redirect_stdout(sys.stderr):
+        result = tune(config, trials=args.trials, time_budget_s=args.time_budget, verbose=_verbosity(args))
+    print(f"textcnn tune: the best trial again: {train_command(result.best_config)}", file=sys.stderr)
+    print(json.dumps(result.summary()))
+    return 0
+
+
 # --- evaluate ----------------------------------------------------------------------------------
 
 def cmd_evaluate(args) -> int:
@@ -343,6 +360,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     train = commands.add_parser("train", help="train a model and write its run directory")
     add_config_arguments(train)
+    train.add_argument("--config", dest="config_file", default=None, metavar="FILE",
+                       help="start from a saved configuration (a run's config.json, tune's best_config.json); "
+                            "flags given override it")
     train.add_argument("--resume", action="store_true", help="continue the interrupted run in --output-dir")
     train.add_argument("--quiet", action="store_true", help="no progress output")
     train.set_defaults(func=cmd_train)
@@ -354,6 +374,22 @@ def build_parser() -> argparse.ArgumentParser:
     cv.add_argument("--resume", action="store_true", help="keep folds already in output-dir/cv_results.json")
     cv.add_argument("--quiet", action="store_true")
     cv.set_defaults(func=cmd_cv)
+
+    tune = commands.add_parser("tune", help="choose hyper-parameters on the dev split (optuna; Zhang & Wallace 2015 ranges)",
+                               description="Search region sizes, feature maps, dropout, Adam's learning rate and the "
+                                           "embedding channels for the best dev accuracy (the test split is not used); "
+                                           "writes tune.json and best_config.json to --output-dir. Starts from "
+                                           "preset fast unless --preset or --config is given.")
+    add_config_arguments(tune)
+    tune.add_argument("--config", dest="config_file", default=None, metavar="FILE",
+                      help="start from a saved configuration; flags given override it")
+    tune.add_argument("--trials", type=int, default=None,
+                      help="at most this many trials (default: 20 without --time-budget, else unlimited)")
+    tune.add_argument("--time-budget", type=float, default=None, metavar="SECONDS",
+                      help="start no trial that would not finish within this many seconds (a trial in progress "
+                           "finishes)")
+    tune.add_argument("--quiet", action="store_true", help="no progress output")
+    tune.set_defaults(func=cmd_tune)
 
     evaluate = commands.add_parser("evaluate", help="accuracy, F1, per-class report, confusion matrix")
     evaluate.add_argument("--model", required=True, help="a model.textcnn file")

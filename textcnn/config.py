@@ -252,5 +252,29 @@ def add_config_arguments(parser: argparse.ArgumentParser, skip: tuple[str, ...] 
 def config_from_args(namespace: argparse.Namespace, **extra) -> TrainConfig:
     """The TrainConfig of a parsed command line: preset first, then the flags given."""
     given = {**given_values(namespace, TrainConfig), **extra}
+    if getattr(namespace, "config_file", None):  # --config FILE: a saved configuration, then the flags
+        return config_from_file(namespace.config_file, **given)
     preset = given.pop("preset", None)
     return TrainConfig.from_preset(preset, **given)
+
+
+def config_from_file(path, **overrides) -> TrainConfig:
+    """A saved TrainConfig (a run's ``config.json``, ``textcnn tune``'s ``best_config.json``) with
+    `overrides` on top; an overriding ``preset`` applies that preset's settings first."""
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise TextcnnError(f"No such config file: {path}") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise TextcnnError(f"{path} is not a JSON configuration ({str(error).splitlines()[0]})") from None
+    if not isinstance(data, dict):
+        raise TextcnnError(f"{path} is not a JSON configuration (expected an object of TrainConfig fields)")
+    unknown = set(overrides) - {f.name for f in dataclasses.fields(TrainConfig)}
+    if unknown:
+        raise TextcnnError(f"Unknown training option(s): {', '.join(sorted(unknown))}")
+    if "preset" in overrides:
+        preset = overrides.pop("preset")
+        if preset not in PRESETS:
+            raise TextcnnError(f"`preset` must be one of {', '.join(PRESETS)}. Received: preset={preset!r}")
+        data = {**data, **PRESETS[preset], "preset": preset}
+    return TrainConfig.from_dict({**data, **overrides})
