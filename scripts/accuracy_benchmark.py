@@ -135,7 +135,7 @@ def run_cnn(config: TrainConfig, train, dev, test, labels, tokenizer, dataset_na
     predicted = result.classifier.predict_proba(test.texts).argmax(axis=1)
     seconds = time.perf_counter() - started
     return {"accuracy": result.report["accuracy"], "macro_f1": result.report["macro_f1"],
-            "train_seconds": result.train_seconds, "predict_seconds": seconds, "test_items": len(test),
+            "dev_accuracy": result.dev_accuracy, "train_seconds": result.train_seconds, "predict_seconds": seconds, "test_items": len(test),
             "epochs": len(result.history), "best_epoch": result.best_epoch,
             "correct": correctness(predicted, test, labels)}
 

@@ -123,6 +123,8 @@ class TrainConfig:
     dropout: float | None = option(0.5, "dropout rate before the softmax layer (images: none keeps the architecture's own)")
     word_dropout: float = option(0.0, "share of word positions whose embeddings are zeroed while training (0: off)", task="text")
     max_norm: float | None = option(3.0, "max L2 norm of each class's softmax weights (none: off)", task="text")
+    ngram_buckets: int = option(0, "hash buckets of a bag-of-n-grams branch trained beside the convolutions: the mean of the sentence's word and hashed word-bigram vectors, concatenated with the pooled features before the softmax (fastText-like: 200000; 0: no branch)", task="text")
+    ngram_dim: int = option(100, "vector size of the n-gram branch (with --ngram-buckets)", task="text")
     # Optimisation.
     preset: str = option("kim2014", "defaults to start from: " + ", ".join(PRESETS))
     optimizer: str = option("adadelta", "adadelta, adam or sgd")
@@ -181,6 +183,8 @@ class TrainConfig:
             (self.epochs < 1, f"`epochs` must be positive. Received: epochs={self.epochs}"),
             (self.patience is not None and self.patience < 1, f"`patience` must be positive or none. Received: patience={self.patience}"),
             (self.embedding_dim < 1, f"`embedding_dim` must be positive. Received: embedding_dim={self.embedding_dim}"),
+            (self.ngram_buckets < 0, f"`ngram_buckets` must be 0 (no n-gram branch) or positive. Received: ngram_buckets={self.ngram_buckets}"),
+            (self.ngram_dim < 1, f"`ngram_dim` must be positive. Received: ngram_dim={self.ngram_dim}"),
             (self.min_count < 1, f"`min_count` must be at least 1. Received: min_count={self.min_count}"),
             (self.class_weight not in (None, "balanced"), f"`class_weight` must be 'balanced' or none. Received: class_weight={self.class_weight!r}"),
             (not 0 < self.dev_fraction < 1, f"`dev_fraction` must be in (0, 1). Received: dev_fraction={self.dev_fraction}"),

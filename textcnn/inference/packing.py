@@ -9,7 +9,9 @@ convolutions of the real words only.
 
 :func:`packed_forward` builds it from a model made of token ids -> embedding channel(s)
 (concatenated) -> dropout(s) -> :class:`textcnn.layers.RegionConv` -> dropout -> dense softmax (every
-Kim variant), sharing the model's weights; other models get ``None`` and run padded.
+Kim variant), sharing the model's weights; other models get ``None`` and run padded. A bag-of-n-grams
+branch (:class:`textcnn.layers.NgramBag` of the token ids, concatenated with the pooled features
+before the dense layer) packs too (:meth:`textcnn.layers.NgramBag.call_packed`).
 
 Example:
 >>> forward = packed_forward(model)
@@ -25,7 +27,7 @@ import keras
 import numpy as np
 from keras import ops
 
-from textcnn.layers import RegionConv
+from textcnn.layers import NgramBag, RegionConv
 
 
 def pack(sequences: Sequence[Sequence[int]], gap: int) -> tuple[np.ndarray, np.ndarray]:
@@ -46,10 +48,14 @@ def pack(sequences: Sequence[Sequence[int]], gap: int) -> tuple[np.ndarray, np.n
 class PackedForward:
     """The probabilities of a Kim CNN for packed sentences (see the module docstring)."""
 
-    def __init__(self, embeddings: list, region_conv: RegionConv, output: keras.layers.Dense):
+    def __init__(self, embeddings: list, region_conv: RegionConv, output: keras.layers.Dense,
+                 features: list | None = None):
         self.embeddings = embeddings
         self.region_conv = region_conv
         self.output = output
+        # The concatenated features before `output` in order (`region_conv` and NgramBag layers), or
+        # None when `region_conv` feeds `output` alone.
+        self.features = features
         self.gap = max(region_conv.region_sizes) - 1
 
     @staticmethod
@@ -64,7 +70,11 @@ class PackedForward:
         x = vectors[0] if len(vectors) == 1 else ops.concatenate(vectors, axis=-1)
         # Padding vectors are zeros, as the mask makes them in the padded model.
         x = x * ops.expand_dims(ops.cast(owner >= 0, x.dtype), -1)
-        return self.output(self.region_conv.call_packed(x, owner, count))
+        pooled = self.region_conv.call_packed(x, owner, count)
+        if self.features:
+            pooled = ops.concatenate([pooled if part is self.region_conv else part.call_packed(ids, owner, count)
+                                      for part in self.features], axis=-1)
+        return self.output(pooled)
 
 
 def packed_forward(model: keras.Model) -> PackedForward | None:
@@ -94,7 +104,10 @@ class _Graph:
     def producer_of_input(self, layer):
         """The layer that made `layer`'s (first) input; dropouts, identities at inference, are
         skipped."""
-        source = self.producer(_first(layer.input))
+        return self.skipping_dropouts(self.producer(_first(layer.input)))
+
+    def skipping_dropouts(self, source):
+        """`source`, or the first layer before it that is no dropout."""
         while isinstance(source, keras.layers.Dropout):
             source = self.producer(_first(source.input))
         return source
@@ -113,6 +126,19 @@ def _packed_forward(model) -> PackedForward | None:
     if not isinstance(output, keras.layers.Dense):
         return None
     region_conv = graph.producer_of_input(output)
+    features = None
+    tokens = graph.producer(model.inputs[0])
+    if isinstance(region_conv, keras.layers.Concatenate):  # RegionConv's and NgramBags' features
+        concatenation = region_conv
+        if concatenation.axis not in (-1, 1):
+            return None
+        features = [graph.skipping_dropouts(graph.producer(tensor)) for tensor in concatenation.input]
+        convs = [part for part in features if isinstance(part, RegionConv)]
+        bags = [part for part in features if isinstance(part, NgramBag)]
+        if len(convs) != 1 or len(bags) != len(features) - 1 \
+                or any(graph.producer(_first(bag.input)) is not tokens for bag in bags):
+            return None
+        region_conv = convs[0]
     if not isinstance(region_conv, RegionConv) or not region_conv.packable():
         return None
     layer = graph.producer_of_input(region_conv)
@@ -122,9 +148,8 @@ def _packed_forward(model) -> PackedForward | None:
         embeddings = [graph.producer(tensor) for tensor in layer.input]
     else:
         embeddings = [layer]
-    tokens = graph.producer(model.inputs[0])
     for embedding in embeddings:
         if not isinstance(embedding, keras.layers.Embedding) or not embedding.mask_zero \
                 or graph.producer(_first(embedding.input)) is not tokens:
             return None
-    return PackedForward(embeddings, region_conv, output)
+    return PackedForward(embeddings, region_conv, output, features)

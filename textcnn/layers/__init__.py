@@ -9,6 +9,7 @@ from textcnn.layers.connection_table_conv import ConnectionTableConv
 from textcnn.layers.conv_bn import ConvBN
 from textcnn.layers.conv_pool import ConvPool
 from textcnn.layers.inception_block import InceptionBlock
+from textcnn.layers.ngram_bag import NgramBag
 from textcnn.layers.region_conv import RegionConv
 from textcnn.layers.residual_block import ResidualBlock
 from textcnn.layers.subsampling import Subsampling
@@ -18,6 +19,7 @@ __all__ = [
     "ConvBN",
     "ConvPool",
     "InceptionBlock",
+    "NgramBag",
     "RegionConv",
     "ResidualBlock",
     "Subsampling",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import keras
 
-from textcnn.layers import RegionConv
+from textcnn.layers import NgramBag, RegionConv
 from textcnn.models.names import VARIANTS
 
 
@@ -25,6 +25,8 @@ def build_kim_cnn(
     dropout: float = 0.5,
     word_dropout: float = 0.0,
     max_norm: float | None = 3.0,
+    ngram_buckets: int = 0,
+    ngram_dim: int = 100,
     name: str = "kim_cnn",
 ) -> keras.Model:
     """Builds Kim's CNN: embedding, multi-region convolution with 1-max pooling, dropout, softmax.
@@ -49,6 +51,12 @@ def build_kim_cnn(
             training, the rest scaled by ``1 / (1 - word_dropout)``; 0 adds no layer.
         max_norm: maximum L2 norm of each class's weight vector in the softmax layer
             (rescaled after every update), or ``None``.
+        ngram_buckets: hash buckets of a bag-of-n-grams branch beside the convolutions (0: no
+            branch): the mean of the sentence's word and hashed word-bigram vectors
+            (:class:`textcnn.layers.NgramBag`, fastText style), concatenated with the pooled
+            convolution features before the dropout and softmax, so the model contains the linear
+            baseline.
+        ngram_dim: vector size of the n-gram branch.
 
     Returns:
         A Keras model from int32 token ids ``(batch, time)`` (0 = padding, right-padded) to
@@ -82,6 +90,9 @@ def build_kim_cnn(
         raise ValueError(f"`word_dropout` must be in [0, 1). Received: word_dropout={word_dropout}")
     if num_classes < 2:
         raise ValueError(f"`num_classes` must be at least 2. Received: num_classes={num_classes}")
+    if ngram_buckets < 0 or ngram_dim < 1:
+        raise ValueError("`ngram_buckets` must be >= 0 (0: no n-gram branch) and `ngram_dim` >= 1. "
+                         f"Received: ngram_buckets={ngram_buckets}, ngram_dim={ngram_dim}")
 
     def embedding(layer_name, trainable, dim=embedding_dim):
         return keras.layers.Embedding(
@@ -108,6 +119,9 @@ def build_kim_cnn(
     if word_dropout:  # one draw per (sentence, position), shared by all embedding dimensions
         x = keras.layers.Dropout(word_dropout, noise_shape=(None, None, 1), name="word_dropout")(x)
     x = RegionConv(region_sizes, feature_maps, activation=activation, name="region_conv")(x)
+    if ngram_buckets:  # the fastText-style linear model's features beside the CNN's
+        bag = NgramBag(vocab_size, ngram_buckets, ngram_dim, name="ngram_bag")(tokens)
+        x = keras.layers.Concatenate(axis=-1, name="features")([x, bag])
     x = keras.layers.Dropout(dropout, name="dropout")(x)
     probabilities = keras.layers.Dense(
         num_classes,
