@@ -143,6 +143,7 @@ class TrainConfig:
     jit_compile: bool = option(False, "compile training steps with XLA (single-device training; distributed runs do not)")
     # Run.
     seed: int = option(0, "random seed")
+    ensemble: int = option(1, "train this many models (seeds seed, seed+1, ...) on the same splits and save them as one model whose probabilities are their mean")
     deterministic: bool = option(False, "bit-for-bit repeatable on the same machine (slower)")
     bucket: bool = option(False, "batch sentences of similar length together: faster, but non-random batches cost about a point of accuracy (SST-2, measured)", task="text")
     tensorboard: bool = option(True, "write TensorBoard logs")
@@ -181,6 +182,7 @@ class TrainConfig:
             (self.learning_rate <= 0, f"`learning_rate` must be positive. Received: learning_rate={self.learning_rate}"),
             (self.batch_size < 1, f"`batch_size` must be positive. Received: batch_size={self.batch_size}"),
             (self.epochs < 1, f"`epochs` must be positive. Received: epochs={self.epochs}"),
+            (self.ensemble < 1, f"`ensemble` must be at least 1. Received: ensemble={self.ensemble}"),
             (self.patience is not None and self.patience < 1, f"`patience` must be positive or none. Received: patience={self.patience}"),
             (self.embedding_dim < 1, f"`embedding_dim` must be positive. Received: embedding_dim={self.embedding_dim}"),
             (self.ngram_buckets < 0, f"`ngram_buckets` must be 0 (no n-gram branch) or positive. Received: ngram_buckets={self.ngram_buckets}"),

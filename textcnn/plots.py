@@ -17,13 +17,18 @@ def _pyplot():
 
 
 def plot_learning_curve(history: list[dict], path: Path) -> None:
+    """Loss and accuracy per epoch, train and dev; an ensemble's rows (with a ``member``) give one
+    curve per member, each key in one colour."""
     plt = _pyplot()
-    epochs = [row["epoch"] for row in history]
     fig, (loss_ax, acc_ax) = plt.subplots(1, 2, figsize=(10, 4))
-    for key, style in (("loss", "-"), ("dev_loss", "--")):
-        loss_ax.plot(epochs, [row[key] for row in history], style, label=key.replace("_", " "))
-    for key, style in (("accuracy", "-"), ("dev_accuracy", "--")):
-        acc_ax.plot(epochs, [row[key] for row in history], style, label=key.replace("_", " "))
+    members = sorted({row.get("member", 0) for row in history})
+    for number, member in enumerate(members):
+        rows = [row for row in history if row.get("member", 0) == member]
+        epochs = [row["epoch"] for row in rows]
+        for ax, keys in ((loss_ax, ("loss", "dev_loss")), (acc_ax, ("accuracy", "dev_accuracy"))):
+            for key, style, color in zip(keys, ("-", "--"), ("C0", "C1")):
+                ax.plot(epochs, [row[key] for row in rows], style, color=color,
+                        label=key.replace("_", " ") if number == 0 else None)
     for ax, title in ((loss_ax, "loss"), (acc_ax, "accuracy")):
         ax.set_xlabel("epoch")
         ax.set_title(title)

@@ -12,6 +12,8 @@ convolutions of the real words only.
 Kim variant), sharing the model's weights; other models get ``None`` and run padded. A bag-of-n-grams
 branch (:class:`textcnn.layers.NgramBag` of the token ids, concatenated with the pooled features
 before the dense layer) packs too (:meth:`textcnn.layers.NgramBag.call_packed`).
+A seed ensemble (``keras.layers.Average`` of nested Kim models) packs as the mean of its members'
+packed forwards (:class:`AveragedPackedForward`).
 
 Example:
 >>> forward = packed_forward(model)
@@ -81,9 +83,47 @@ def packed_forward(model: keras.Model) -> PackedForward | None:
     """A :class:`PackedForward` sharing `model`'s layers, or ``None`` when the model is not a
     Kim CNN whose region convolutions can be packed."""
     try:
-        return _packed_forward(model)
+        return _averaged_packed_forward(model) or _packed_forward(model)
     except (AttributeError, IndexError, KeyError, TypeError, ValueError):
         return None
+
+
+class AveragedPackedForward:
+    """The mean of several Kim CNNs' probabilities for packed sentences: a seed ensemble
+    (``keras.layers.Average`` of nested member models, see :mod:`textcnn.training.ensemble`),
+    each member packed as :class:`PackedForward`, all with the largest gap any member needs."""
+
+    input_signature = staticmethod(PackedForward.input_signature)
+
+    def __init__(self, members: list):
+        self.members = members
+        self.gap = max(member.gap for member in members)
+
+    def __call__(self, ids, owner, count):
+        total = self.members[0](ids, owner, count)
+        for member in self.members[1:]:  # summed, then divided, as keras.layers.Average does
+            total = total + member(ids, owner, count)
+        return total / len(self.members)
+
+
+def _averaged_packed_forward(model) -> AveragedPackedForward | None:
+    """An :class:`AveragedPackedForward` when `model` is its input, nested models on it and the
+    Average of their outputs, and every nested model packs; else ``None``. (A nested model's
+    ``output`` is its own, not its call's, so the structure is checked from the layer list; the
+    probe of :func:`textcnn.inference.text._checked_packed_forward` confirms the numbers.)"""
+    if len(model.inputs) != 1 or len(model.outputs) != 1:
+        return None
+    average = _Graph(model).producer(model.outputs[0])
+    if not isinstance(average, keras.layers.Average):
+        return None
+    layers = [layer for layer in model.layers if not isinstance(layer, keras.layers.InputLayer)]
+    members = [layer for layer in layers if isinstance(layer, keras.Model)]
+    if layers != [*members, average] or len(members) != len(average.input):
+        return None
+    forwards = [_packed_forward(member) for member in members]
+    if any(forward is None for forward in forwards):
+        return None
+    return AveragedPackedForward(forwards)
 
 
 class _Graph:

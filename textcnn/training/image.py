@@ -14,8 +14,9 @@ import numpy as np
 from textcnn.data.images import ImageSet
 from textcnn.errors import TextcnnError
 from textcnn.inference.image import ImageClassifier
+from textcnn.training.ensemble import train_ensemble
 from textcnn.training.inputs import TrainingInputs, batch_bounds
-from textcnn.training.loop import seed_everything, train_model
+from textcnn.training.loop import seed_everything
 from textcnn.training.messages import log
 from textcnn.training.results import TrainResult, finish_training
 
@@ -87,10 +88,13 @@ def train_on_image_splits(config, train: ImageSet, dev: ImageSet, test: ImageSet
     log(f"textcnn: {len(train)} train / {len(dev)} dev / {len(test) if test else 0} test images "
          f"of shape {tuple(train.images.shape[1:])}, {len(class_names)} classes, arch {config.arch}", verbose)
     inputs = ImageInputs(config, train, dev, len(class_names))
-    trained = train_model(config, inputs, np.asarray(dev.labels), run_dir, resume, verbose)
+    # One model, or (`ensemble`) several on the same splits, averaged.
+    trained, ensemble = train_ensemble(config, lambda c: ImageInputs(c, train, dev, len(class_names)),
+                                       np.asarray(dev.labels), run_dir, resume, verbose)
     color_mode = config.color_mode or ("rgb" if inputs.input_shape[-1] == 3 else "grayscale")
     classifier = ImageClassifier(trained.model, class_names, inputs.input_shape, color_mode)
-    result = finish_training(config, classifier, trained, train, dev, test, dataset_name, run_dir, kind="image")
+    result = finish_training(config, classifier, trained, train, dev, test, dataset_name, run_dir, kind="image",
+                             **ensemble)
     result.classifier.manifest["preprocessing"] = classifier.preprocessing
     return result
 

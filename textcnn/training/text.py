@@ -16,8 +16,9 @@ from textcnn.data.tokenizer import Tokenizer
 from textcnn.data.vocabulary import Vocabulary
 from textcnn.errors import TextcnnError
 from textcnn.inference.text import TextClassifier
+from textcnn.training.ensemble import train_ensemble
 from textcnn.training.inputs import TrainingInputs, batch_bounds
-from textcnn.training.loop import placement, seed_everything, train_model
+from textcnn.training.loop import placement, seed_everything
 from textcnn.training.messages import log
 from textcnn.training.results import TrainResult, finish_training
 
@@ -115,11 +116,13 @@ def train_on_splits(config: TrainConfig, train: LabeledTexts, dev: LabeledTexts,
     dev_ids, dev_y = ids_and_labels(dev)
     log(f"textcnn: {len(train)} train / {len(dev)} dev / {len(test) if test else 0} test examples, "
          f"{len(labels)} labels, vocabulary {len(vocabulary)}", verbose)
-    inputs = TextInputs(config, train_ids, train_y, dev_ids, len(labels), vocabulary, matrix)
-    trained = train_model(config, inputs, dev_y, run_dir, resume, verbose)
+    # One model, or (`ensemble`) several on the same vocabulary and vectors, averaged.
+    trained, ensemble = train_ensemble(
+        config, lambda c: TextInputs(c, train_ids, train_y, dev_ids, len(labels), vocabulary, matrix),
+        dev_y, run_dir, resume, verbose)
     classifier = TextClassifier(trained.model, tokenizer, vocabulary, labels)
     return finish_training(config, classifier, trained, train, dev, test, dataset_name, run_dir,
-                           embeddings=provenance)
+                           embeddings=provenance, **ensemble)
 
 
 def train_text(config, dataset, train, dev, test, run_dir: Path | None, resume: bool, verbose: int) -> TrainResult:
