@@ -122,6 +122,7 @@ class TrainConfig:
     activation: str = option("relu", "activation of the convolution", task="text")
     dropout: float | None = option(0.5, "dropout rate before the softmax layer (images: none keeps the architecture's own)")
     word_dropout: float = option(0.0, "share of word positions whose embeddings are zeroed while training (0: off)", task="text")
+    unknown_word_rate: float = option(0.0, "chance that a training occurrence of a word seen once becomes the unknown token, so that the unknown token's vector is learned (0: it keeps its random start, and unseen words at prediction move each seed's model differently)", task="text")
     max_norm: float | None = option(3.0, "max L2 norm of each class's softmax weights (none: off)", task="text")
     ngram_buckets: int = option(0, "hash buckets of a bag-of-n-grams branch trained beside the convolutions: the mean of the sentence's word and hashed word-bigram vectors, concatenated with the pooled features before the softmax (fastText-like: 200000; 0: no branch)", task="text")
     ngram_dim: int = option(100, "vector size of the n-gram branch (with --ngram-buckets)", task="text")
@@ -171,6 +172,7 @@ class TrainConfig:
             (self.feature_maps < 1, f"`feature_maps` must be positive. Received: feature_maps={self.feature_maps}"),
             (self.dropout is None and self.task == "text", "`dropout` must be a number for text models. Received: dropout=None"),
             (not 0 <= self.word_dropout < 1, f"`word_dropout` must be in [0, 1). Received: word_dropout={self.word_dropout}"),
+            (not 0 <= self.unknown_word_rate <= 1, f"`unknown_word_rate` must be in [0, 1]. Received: unknown_word_rate={self.unknown_word_rate}"),
             (self.dropout is not None and not 0 <= self.dropout < 1, f"`dropout` must be in [0, 1). Received: dropout={self.dropout}"),
             (self.split not in IMAGE_SPLITS, f"`split` must be one of {', '.join(IMAGE_SPLITS)}. Received: split={self.split!r}"),
             (self.augment not in AUGMENTATIONS, f"`augment` must be one of {', '.join(AUGMENTATIONS)}. Received: augment={self.augment!r}"),

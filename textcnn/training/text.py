@@ -51,6 +51,10 @@ class TextInputs(TrainingInputs):
         self.dev_ids, self.vocabulary, self.matrix = dev_ids, vocabulary, matrix
         self.flat_ids = np.concatenate([np.asarray(s, "int32") for s in train_ids] + [np.zeros(0, "int32")])
         self.offsets = np.concatenate([[0], np.cumsum(self.lengths)])
+        # Ids of the words seen once in training: the stand-ins for words never seen (see
+        # `unknown_word_rate`).
+        seen = np.bincount(self.flat_ids, minlength=len(vocabulary))
+        self.singletons = seen == 1
 
     def build(self):
         from textcnn.models import build_kim_cnn
@@ -68,6 +72,7 @@ class TextInputs(TrainingInputs):
         widths = np.asarray([max(1, lengths[b].max()) for b in widest], "int32")
         order = np.concatenate(batches)
         flat = np.concatenate([flat_ids[offsets[i]: offsets[i + 1]] for i in order] + [np.zeros(0, "int32")])
+        flat = self.with_unknown_words(flat, epoch)
         rows = tf.RaggedTensor.from_row_lengths(flat, lengths[order])
         y, w = tf.constant(self.train_y[order]), tf.constant(self.weights[order])
 
@@ -78,6 +83,19 @@ class TextInputs(TrainingInputs):
 
         data = tf.data.Dataset.from_tensor_slices((*batch_bounds(batches), widths))
         return data.map(batch, num_parallel_calls=1).prefetch(2)
+
+    def with_unknown_words(self, flat: np.ndarray, epoch: int) -> np.ndarray:
+        """`flat` with each occurrence of a word seen once in training replaced by the unknown
+        token (id 1) with probability ``unknown_word_rate``, drawn anew each epoch (seeded by seed
+        and epoch, so a resumed run draws the same). Without it the unknown token never occurs in
+        training and its vector stays at its random initialisation: every unseen word at
+        prediction time then pushes the classes by a different random amount in each seed."""
+        rate = self.config.unknown_word_rate
+        if not rate:
+            return flat
+        rng = np.random.default_rng([self.config.seed, epoch, 1_000_003])
+        replace = self.singletons[flat] & (rng.random(len(flat)) < rate)
+        return np.where(replace, np.int32(1), flat).astype("int32")
 
     def dev_scorer(self, model):
         from textcnn.inference.text import TextClassifier
