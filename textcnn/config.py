@@ -47,6 +47,13 @@ PRESETS: dict[str, dict] = {
     # it and both peers (MR 78.3 ± 0.3 vs 76.7 ± 0.2; benchmarks/glove50_learned300.md). `fast`
     # with at most 25 epochs, patience 3.
     "pretrained": {**_FAST, "epochs": 25, "patience": 3, "variant": "non-static", "learned_dim": 300},
+    # The recommended sentence classifier, for data it has never seen (frozen 2026-12-04, chosen on
+    # dev splits only; benchmarks/accuracy.md): `fast` with words seen once standing in for unseen
+    # words (the unknown vector is learned, not left random: the main cause of seed-to-seed spread,
+    # benchmarks/seed_variance.md), a fastText-style bag of hashed uni/bigrams beside the
+    # convolutions (benchmarks/lever_ngram.md), and three seeds averaged into one model. About nine
+    # times `fast`'s training time.
+    "best": {**_FAST, "unknown_word_rate": 0.25, "ngram_buckets": 200_000, "ngram_dim": 100, "ensemble": 3},
     # The deeplearning.net LeNet tutorial (convolutional_mlp.py): MNIST 50k/10k/10k, plain SGD at
     # learning rate 0.1, mini-batches of 500, no dropout, at most 200 epochs; the epoch best on
     # the validation split is kept.
