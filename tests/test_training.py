@@ -106,7 +106,7 @@ def test_the_pretrained_preset_puts_a_learned_channel_beside_glove():
 
 @pytest.mark.parametrize("changes, message", [
     (dict(learned_dim=50), "`learned_dim` adds a learned channel beside pretrained vectors; the rand variant learns all of its `embedding_dim`"),
-    (dict(preset="nope"), "`preset` must be one of kim2014, fast, pretrained, lenet-tutorial, lenet-tutorial-fast, lenet5, image-modern. Received: preset='nope'"),
+    (dict(preset="nope"), "`preset` must be one of kim2014, fast, pretrained, best, lenet-tutorial, lenet-tutorial-fast, lenet5, image-modern. Received: preset='nope'"),
     (dict(dropout=1.5), "`dropout` must be in [0, 1). Received: dropout=1.5"),
     (dict(word_dropout=-0.1), "`word_dropout` must be in [0, 1). Received: word_dropout=-0.1"),
     (dict(learning_rate_schedule="step"), "`learning_rate_schedule` must be one of constant, cosine. Received: learning_rate_schedule='step'"),
