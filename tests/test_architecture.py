@@ -48,3 +48,24 @@ def test_the_folders_are_only_imported_under_their_installed_names():
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_old_import_paths_still_work_for_one_release_with_a_warning():
+    code = """
+import importlib, warnings
+old = {"textcnn.classifier": ("load", "TextClassifier", "Classifier"), "textcnn.image_classifier": ("ImageClassifier",),
+       "textcnn.packing": ("pack", "packed_forward"), "textcnn.image_training": ("train_on_image_splits",),
+       "textcnn.distribute": ("get_strategy",), "textcnn.gradients": ("deduplicate", "make_optimizer")}
+for name, attributes in old.items():
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        module = importlib.import_module(name)
+    assert any(issubclass(w.category, DeprecationWarning) for w in caught), name
+    for attribute in attributes:
+        assert hasattr(module, attribute), (name, attribute)
+from textcnn.training import fit, train_on_splits, make_optimizer, summarize_cv, cross_validate  # the old module's names
+print("ok")
+"""
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip().endswith("ok")
