@@ -110,3 +110,31 @@ def test_corrupt_and_foreign_files_are_refused(trained, tmp_path):
         textcnn.load(tmp_path / "other.textcnn")
     with pytest.raises(TextcnnError, match="No such model file"):
         textcnn.load(tmp_path / "missing.textcnn")
+
+
+def test_the_artifact_holds_no_training_state(tmp_path):
+    """A trained (compiled) model is saved without its optimizer's variables, and predicts the same."""
+    import io
+    import zipfile
+
+    import h5py
+    import keras
+    import numpy as np
+
+    from textcnn.inference import TextClassifier, load
+    from textcnn.models import build_kim_cnn
+    from textcnn.data.tokenizer import Tokenizer
+    from textcnn.data.vocabulary import Vocabulary
+
+    model = build_kim_cnn(vocab_size=50, num_classes=2, embedding_dim=8, feature_maps=4, region_sizes=(1, 2))
+    model.compile(optimizer=keras.optimizers.Adam(), loss="sparse_categorical_crossentropy")
+    model.fit(np.random.default_rng(0).integers(1, 50, (16, 5)), np.arange(16) % 2, epochs=1, verbose=0)
+    vocabulary = Vocabulary(["<pad>", "<unk>", *[f"w{i}" for i in range(48)]])
+    clf = TextClassifier(model, Tokenizer(), vocabulary, ["a", "b"])
+    path = clf.save(tmp_path / "model.textcnn")
+    inner = zipfile.ZipFile(io.BytesIO(zipfile.ZipFile(path).read("model.keras")))
+    with h5py.File(io.BytesIO(inner.read("model.weights.h5"))) as weights:
+        assert "optimizer" not in weights
+    texts = ["w1 w2 w3", "w4", "w5 w6"]
+    np.testing.assert_allclose(load(path).predict_proba(texts), clf.predict_proba(texts), atol=1e-6)
+    assert model.optimizer is not None  # the caller's model is left as it was
