@@ -226,14 +226,14 @@ def significance(mine: dict[str, dict], theirs: dict[str, dict], cv: bool) -> st
     folds = sorted(set(mine) & set(theirs))
     if not folds:
         return "n/a"
-    if cv:
-        if len(folds) < 2:
-            return "n/a (1 fold)"
+    if cv and len(folds) >= 2:
         test = paired_t_test([mine[f]["accuracy"] for f in folds], [theirs[f]["accuracy"] for f in folds])
         return f"{100 * test['mean_difference']:+.1f} (t={test['t']:.2f}, p={test['p_value']:.3g}, {len(folds)} folds)"
+    # A test split, or a partial cross-validation with one fold: McNemar on that fold's items.
     a, b = (np.array([c == "1" for c in runs[folds[0]]["correct"]]) for runs in (mine, theirs))
     test = mcnemar(a, b)
-    return f"{100 * (a.mean() - b.mean()):+.1f} ({test['a_only']} vs {test['b_only']}, p={test['p_value']:.3g})"
+    where = f", McNemar on fold {folds[0]}'s items only" if cv else ""
+    return f"{100 * (a.mean() - b.mean()):+.1f} ({test['a_only']} vs {test['b_only']}, p={test['p_value']:.3g}{where})"
 
 
 def system_row(system: str, by_seed: dict, better: str | None, baseline_runs: dict, cv: bool, expected: int) -> str:
