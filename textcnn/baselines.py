@@ -28,6 +28,7 @@ from pathlib import Path
 import numpy as np
 
 from textcnn.errors import TextcnnError
+from textcnn.messages import log
 
 BASELINES = ("tfidf-lr", "fasttext")
 # The TrainConfig fields that decide the data, its splits and its tokens: the baseline command
@@ -44,11 +45,6 @@ FASTTEXT_PREFIX = "__label__"
 # as the default does on MR (~100k bigrams), at a fraction of the cost.
 FASTTEXT_BUCKETS_PER_BIGRAM, FASTTEXT_MAX_BUCKETS, FASTTEXT_MIN_BUCKETS = 20, 2_000_000, 10_000
 INSTALL_HINT = "pip install 'textcnn[baselines]'"
-
-
-def _log(message: str, verbose: int) -> None:
-    if verbose:
-        print(message, file=sys.stderr, flush=True)
 
 
 # --- fitted baselines --------------------------------------------------------------------------
@@ -295,10 +291,10 @@ def run_baseline(config, method: str, verbose: int = 1, data: BaselineData | Non
     >>> result["accuracy"], len(result["predicted"])
     """
     data = data or load_baseline_data(config)
-    _log(f"textcnn baseline: {method} on {data.name}: {len(data.train)} train / "
+    log(f"textcnn baseline: {method} on {data.name}: {len(data.train)} train / "
          f"{len(data.dev) if data.dev else 0} dev / {len(data.test)} test examples", verbose)
     result = evaluate_baseline(method, data.train, data.dev, data.test, data.labels, data.tokenize, config.seed)
-    _log(f"textcnn baseline: {method}: accuracy {result['accuracy']:.4f} ({_format_params(result['params'])})",
+    log(f"textcnn baseline: {method}: accuracy {result['accuracy']:.4f} ({_format_params(result['params'])})",
          verbose)
     return {**result, "dataset": data.name, "notes": data.notes}
 

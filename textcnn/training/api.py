@@ -29,7 +29,7 @@ from textcnn.data.datasets import Dataset
 from textcnn.errors import TextcnnError
 from textcnn.metrics import format_report
 from textcnn.training.loop import placement
-from textcnn.training.messages import log
+from textcnn.messages import log
 from textcnn.training.results import TrainResult, evaluate  # noqa: F401  (part of this API)
 from textcnn.training.tasks import TASKS
 from textcnn.training.text import train_on_splits

@@ -24,7 +24,7 @@ from pathlib import Path
 from textcnn.artifact import atomic_write
 from textcnn.training.inputs import TrainingInputs
 from textcnn.training.loop import TrainedModel, dev_metrics, placement, seed_everything, train_model, write_metrics
-from textcnn.training.messages import log
+from textcnn.messages import log
 
 MEMBER_PREFIX = "member_"
 

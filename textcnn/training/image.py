@@ -17,7 +17,7 @@ from textcnn.inference.image import ImageClassifier
 from textcnn.training.ensemble import train_ensemble
 from textcnn.training.inputs import TrainingInputs, batch_bounds
 from textcnn.training.loop import seed_everything
-from textcnn.training.messages import log
+from textcnn.messages import log
 from textcnn.training.results import TrainResult, finish_training
 
 

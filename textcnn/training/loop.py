@@ -18,7 +18,7 @@ from textcnn.artifact import atomic_write
 from textcnn.data.batching import batch_order
 from textcnn.training.checkpoints import Checkpoints
 from textcnn.training.inputs import TrainingInputs
-from textcnn.training.messages import log
+from textcnn.messages import log
 from textcnn.training.optimizers import make_optimizer
 
 

@@ -19,7 +19,7 @@ from textcnn.inference.text import TextClassifier
 from textcnn.training.ensemble import train_ensemble
 from textcnn.training.inputs import TrainingInputs, batch_bounds
 from textcnn.training.loop import placement, seed_everything
-from textcnn.training.messages import log
+from textcnn.messages import log
 from textcnn.training.results import TrainResult, finish_training
 
 

@@ -46,7 +46,7 @@ from textcnn.config import DEFAULT_VECTORS, TrainConfig
 from textcnn.data.configured import load_config_dataset, make_tokenizer, split_for_training
 from textcnn.data.datasets import Dataset
 from textcnn.errors import TextcnnError
-from textcnn.training.messages import log
+from textcnn.messages import log
 from textcnn.training.text import train_on_splits
 
 DEFAULT_TRIALS = 20

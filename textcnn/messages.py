@@ -1,4 +1,4 @@
-"""Training's progress lines: on stderr (stdout is for a command's result), when verbose."""
+"""Progress lines of training, tuning and baselines: on stderr (stdout is for a command's result), when verbose."""
 
 from __future__ import annotations
 
